@@ -1,0 +1,221 @@
+//! The subcommands. Management commands print exactly what scripts need on stdout (a key, a
+//! table) and explain failures on stderr with a non-zero exit.
+
+use anyhow::{Context, bail};
+
+use crate::config::{Cli, Command, DataArgs, KeyCommand, ServeArgs, TeamCommand, UserCommand};
+use crate::http::HttpSettings;
+use crate::http::auth::{Scopes, is_valid_key};
+use crate::store::{Db, accounts, is_unique_violation, migrate};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(&cli.data, args).await,
+        Command::User(c) => user(&cli.data, c).await,
+        Command::Key(c) => key(&cli.data, c).await,
+        Command::Team(c) => team(&cli.data, c).await,
+    }
+}
+
+async fn open(data: &DataArgs) -> anyhow::Result<Db> {
+    let url = data.database_url()?;
+    let db = Db::connect(&url, 2)
+        .await
+        .with_context(|| format!("cannot open the database ({})", redact(&url)))?;
+    migrate::run(&db)
+        .await
+        .context("cannot migrate the database")?;
+    Ok(db)
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(k) = &args.bootstrap_api_key
+        && !is_valid_key(k)
+    {
+        bail!("QUESTLOG_BOOTSTRAP_API_KEY must be 32 lowercase hex characters");
+    }
+    let url = data.database_url()?;
+    let settings = HttpSettings {
+        body_limit: args.body_limit,
+        rate_limit: (args.rate_limit > 0.0).then_some(args.rate_limit),
+        ..Default::default()
+    };
+    let app = crate::App::build(&url, &args.listen, settings, args.max_connections)
+        .await
+        .with_context(|| format!("cannot start on {} with {}", args.listen, redact(&url)))?;
+    let addr = app.local_addr();
+    if let Some(key) = accounts::bootstrap(app.db(), args.bootstrap_api_key.as_deref()).await? {
+        println!("Created the owner account (username 'owner') and its API key: {key}");
+        println!("Try: curl -H \"Authorization: ApiKey {key}\" http://{addr}/v0/users/me");
+    }
+    let where_ = match &data.database_url {
+        Some(u) => redact(u),
+        None => data.data_dir.display().to_string(),
+    };
+    tracing::info!("questlog listening on http://{addr}, data in {where_}");
+    app.run(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn user(data: &DataArgs, c: UserCommand) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    match c {
+        UserCommand::Add {
+            username,
+            email,
+            name,
+            admin,
+        } => {
+            if username.trim().is_empty() || username.len() > 255 {
+                bail!("the username must be 1 to 255 characters");
+            }
+            if !email.contains('@') || email.len() > 255 {
+                bail!("'{email}' is not an email address");
+            }
+            let mut tx = db.write().await?;
+            let id = match accounts::create_user(&mut tx, &username, &email, name.as_deref(), admin)
+                .await
+            {
+                Err(e) if is_unique_violation(&e) => {
+                    bail!("a user with that username or email already exists")
+                }
+                r => r?,
+            };
+            let key = accounts::create_key(&mut tx, id, "cli", Scopes::ALL, None).await?;
+            tx.commit().await?;
+            println!("{key}");
+        }
+        UserCommand::List => {
+            let mut tx = db.read().await?;
+            let rows: Vec<(i64, String, String, bool)> = tx
+                .all(
+                    "SELECT id, username, email, is_admin FROM users ORDER BY id",
+                    &[],
+                )
+                .await?;
+            for (id, u, e, a) in rows {
+                println!("{id}\t{u}\t{e}{}", if a { "\tadmin" } else { "" });
+            }
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn key(data: &DataArgs, c: KeyCommand) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    match c {
+        KeyCommand::Add {
+            username,
+            scope,
+            label,
+        } => {
+            let scopes = Scopes::parse(&scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
+            let mut tx = db.write().await?;
+            let Some(uid) = accounts::user_id_by_name(&mut tx, &username).await? else {
+                bail!("no user named '{username}'");
+            };
+            let key = accounts::create_key(&mut tx, uid, &label, scopes, None).await?;
+            tx.commit().await?;
+            println!("{key}");
+        }
+        KeyCommand::List { username } => {
+            let mut tx = db.read().await?;
+            let Some(uid) = accounts::user_id_by_name(&mut tx, &username).await? else {
+                bail!("no user named '{username}'");
+            };
+            for k in accounts::list_keys(&mut tx, uid).await? {
+                let state = match &k.revoked_date {
+                    Some(d) => format!("revoked {d}"),
+                    None => "active".into(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{state}",
+                    k.id, k.name, k.scopes, k.creation_date
+                );
+            }
+        }
+        KeyCommand::Revoke { key_id } => {
+            let mut tx = db.write().await?;
+            if !accounts::revoke_key(&mut tx, key_id).await? {
+                bail!("no active key with id {key_id}");
+            }
+            tx.commit().await?;
+            println!("revoked key {key_id}");
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn team(data: &DataArgs, c: TeamCommand) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    match c {
+        TeamCommand::Add { name, workspace } => {
+            if name.trim().is_empty() {
+                bail!("the team name can't be empty");
+            }
+            let mut tx = db.write().await?;
+            let ws = match workspace {
+                Some(w) => w,
+                None => accounts::default_workspace(&mut tx)
+                    .await?
+                    .context("there is no workspace yet: start the server once")?,
+            };
+            let id = match accounts::create_team(&mut tx, ws, &name).await {
+                Err(sqlx::Error::RowNotFound) => bail!("no workspace with id {ws}"),
+                Err(e) if is_unique_violation(&e) => {
+                    bail!("the workspace has a team named '{name}'")
+                }
+                r => r?,
+            };
+            tx.commit().await?;
+            println!("{id}");
+        }
+        TeamCommand::AddUser { team_id, username } => {
+            let mut tx = db.write().await?;
+            let Some(uid) = accounts::user_id_by_name(&mut tx, &username).await? else {
+                bail!("no user named '{username}'");
+            };
+            if !accounts::add_team_user(&mut tx, team_id, uid).await? {
+                bail!("no team {team_id} in a workspace that '{username}' belongs to");
+            }
+            tx.commit().await?;
+        }
+        TeamCommand::List => {
+            let mut tx = db.read().await?;
+            let rows: Vec<(i64, i64, String)> = tx
+                .all("SELECT id, workspace_id, name FROM teams ORDER BY id", &[])
+                .await?;
+            for (id, ws, name) in rows {
+                println!("{id}\t{ws}\t{name}");
+            }
+        }
+    }
+    db.close().await;
+    Ok(())
+}

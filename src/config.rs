@@ -1,0 +1,143 @@
+//! Every setting, as a flag and a `QUESTLOG_*` environment variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "questlog",
+    version,
+    about = "A self-hosted server for the HacknPlan API v0"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Log filter (error, warn, info, debug, trace, or a tracing directive).
+    #[arg(
+        long,
+        env = "QUESTLOG_LOG_LEVEL",
+        default_value = "info",
+        global = true
+    )]
+    pub log_level: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the data lives; read by every subcommand that touches it.
+#[derive(Debug, Args, Clone)]
+pub struct DataArgs {
+    /// Directory for the embedded SQLite database (and, later, uploaded files).
+    #[arg(
+        long,
+        env = "QUESTLOG_DATA_DIR",
+        default_value = "./questlog-data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+    /// `postgres://user:pass@host/db` to use PostgreSQL instead of SQLite in the data dir.
+    #[arg(long, env = "QUESTLOG_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+impl DataArgs {
+    /// The database URL, creating the data directory for SQLite.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(u) = &self.database_url {
+            return Ok(u.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir)?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("questlog.db").display()
+        ))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the API server.
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Manage workspace teams.
+    #[command(subcommand)]
+    Team(TeamCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "QUESTLOG_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Requests per second per client IP (0 = unlimited; 5 reproduces HacknPlan).
+    #[arg(long, env = "QUESTLOG_RATE_LIMIT", default_value_t = 0.0)]
+    pub rate_limit: f64,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "QUESTLOG_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
+    pub body_limit: usize,
+    /// Database connections in the pool.
+    #[arg(long, env = "QUESTLOG_MAX_CONNECTIONS", default_value_t = 8)]
+    pub max_connections: u32,
+    /// The owner's API key on first start (32 lowercase hex); random when unset.
+    #[arg(long, env = "QUESTLOG_BOOTSTRAP_API_KEY", hide_env_values = true)]
+    pub bootstrap_api_key: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user (a member of the default workspace) and print their first API key.
+    Add {
+        /// Username (unique).
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Make the user an administrator of the default workspace.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List users.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key for a user and print it.
+    Add {
+        /// The user's username.
+        username: String,
+        /// Scopes: `all` (default), `read`, or a list such as `projects:read,workitems:write`.
+        #[arg(long, default_value = "all")]
+        scope: String,
+        /// A label for the key.
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// List a user's keys (ids, labels, scopes; never the keys themselves).
+    List { username: String },
+    /// Revoke a key by its id (see `key list`).
+    Revoke { key_id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Create a team in a workspace.
+    Add {
+        name: String,
+        /// Workspace id (default: the first workspace).
+        #[arg(long)]
+        workspace: Option<i64>,
+    },
+    /// Put a user in a team.
+    AddUser { team_id: i64, username: String },
+    /// List teams.
+    List,
+}

@@ -1,0 +1,161 @@
+//! Every permission rule of BEHAVIOUR.md §8 lives here; handlers only ask.
+
+use super::auth::{Auth, Scope};
+use super::error::{ApiError, ApiResult};
+use crate::model::Permissions;
+use crate::params;
+use crate::store::Tx;
+
+/// The caller as a member of one project.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub project_id: i64,
+    pub user_id: i64,
+    pub is_owner: bool,
+    /// Project admin (flag, admin role, or owner).
+    pub is_admin: bool,
+    pub is_guest: bool,
+    /// The role's permissions; `None` when the member has no role (everything allowed).
+    pub perms: Option<Permissions>,
+    pub project_closed: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct AccessRow {
+    owner_id: i64,
+    closing_date: Option<String>,
+    is_admin: Option<bool>,
+    is_guest: Option<bool>,
+    is_active: Option<bool>,
+    role_admin: Option<bool>,
+    role_permissions: Option<String>,
+}
+
+/// Loads the caller's membership of `project_id` after checking the key has `scope`.
+/// Unknown project → 404; not an (active) member → 403.
+pub async fn member(tx: &mut Tx, auth: &Auth, project_id: i64, scope: Scope) -> ApiResult<Member> {
+    let row: AccessRow = tx
+        .opt(
+            "SELECT p.owner_id, p.closing_date, pu.is_admin, pu.is_guest, pu.is_active, \
+             r.is_admin AS role_admin, r.permissions AS role_permissions \
+             FROM projects p \
+             LEFT JOIN project_users pu ON pu.project_id = p.id AND pu.user_id = $2 \
+             LEFT JOIN roles r ON r.project_id = pu.project_id AND r.role_id = pu.role_id \
+             WHERE p.id = $1",
+            params![project_id, auth.user_id],
+        )
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    auth.require(scope)?;
+    if row.is_active != Some(true) {
+        return Err(ApiError::Forbidden(
+            "You are not a member of this project.".into(),
+        ));
+    }
+    let is_owner = row.owner_id == auth.user_id;
+    let is_guest = row.is_guest.unwrap_or(false) && !is_owner;
+    let is_admin =
+        !is_guest && (is_owner || row.is_admin.unwrap_or(false) || row.role_admin.unwrap_or(false));
+    Ok(Member {
+        project_id,
+        user_id: auth.user_id,
+        is_owner,
+        is_admin,
+        is_guest,
+        perms: row
+            .role_permissions
+            .as_deref()
+            .map(Permissions::from_stored),
+        project_closed: row.closing_date.is_some(),
+    })
+}
+
+fn denied() -> ApiError {
+    ApiError::forbidden()
+}
+
+impl Member {
+    /// `[ADMIN]` endpoints.
+    pub fn require_admin(&self) -> ApiResult<()> {
+        if self.is_admin { Ok(()) } else { Err(denied()) }
+    }
+
+    /// `[OWNER]` endpoints.
+    pub fn require_owner(&self) -> ApiResult<()> {
+        if self.is_owner { Ok(()) } else { Err(denied()) }
+    }
+
+    /// `[ADMIN/SELF]` endpoints.
+    pub fn require_admin_or_self(&self, user_id: i64) -> ApiResult<()> {
+        if self.is_admin || self.user_id == user_id {
+            Ok(())
+        } else {
+            Err(denied())
+        }
+    }
+
+    /// Anything that writes, for members that are not guests (non-admin endpoints like tags).
+    pub fn require_not_guest(&self) -> ApiResult<()> {
+        if self.is_guest { Err(denied()) } else { Ok(()) }
+    }
+
+    /// May see work items of this category (`None` = user story / no category).
+    pub fn can_read_category(&self, category_id: Option<i64>) -> bool {
+        if self.is_admin {
+            return true;
+        }
+        match (&self.perms, category_id) {
+            (Some(p), Some(c)) => p.category(c).is_none_or(|cp| cp.can_read),
+            _ => true,
+        }
+    }
+
+    /// May create and edit work items of this category.
+    pub fn can_write_category(&self, category_id: Option<i64>) -> bool {
+        if self.is_admin {
+            return true;
+        }
+        if self.is_guest {
+            return false;
+        }
+        match (&self.perms, category_id) {
+            (Some(p), Some(c)) => p.category(c).is_none_or(|cp| cp.can_read && cp.can_write),
+            _ => true,
+        }
+    }
+
+    /// May move own assigned items, log cost, tick sub-tasks and comment in this category.
+    pub fn can_update_category(&self, category_id: Option<i64>) -> bool {
+        if self.can_write_category(category_id) {
+            return true;
+        }
+        if self.is_guest {
+            return false;
+        }
+        match (&self.perms, category_id) {
+            (Some(p), Some(c)) => p.category(c).is_none_or(|cp| cp.can_read && cp.can_update),
+            _ => true,
+        }
+    }
+
+    pub fn can_read_design_model(&self) -> bool {
+        self.is_admin
+            || self
+                .perms
+                .as_ref()
+                .is_none_or(|p| p.game_design_model_permissions.can_read)
+    }
+
+    pub fn can_write_design_model(&self) -> bool {
+        self.is_admin
+            || (!self.is_guest
+                && self.perms.as_ref().is_none_or(|p| {
+                    p.game_design_model_permissions.can_read
+                        && p.game_design_model_permissions.can_write
+                }))
+    }
+
+    pub fn require(&self, allowed: bool) -> ApiResult<()> {
+        if allowed { Ok(()) } else { Err(denied()) }
+    }
+}

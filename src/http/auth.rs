@@ -1,0 +1,237 @@
+//! API keys: generation, SHA-256 hashing at rest, lookup, and scopes (BEHAVIOUR.md §1).
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use super::error::{ApiError, ApiResult};
+use crate::params;
+
+/// HacknPlan's 8 key scopes. `…Admin`/`…Write` imply the matching `…Read`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    WorkspacesRead,
+    WorkspacesAdmin,
+    ProjectsRead,
+    ProjectsAdmin,
+    WorkItemsRead,
+    WorkItemsWrite,
+    DesignModelRead,
+    DesignModelWrite,
+}
+
+pub const ALL_SCOPES: &[(&str, Scope)] = &[
+    ("workspaces:read", Scope::WorkspacesRead),
+    ("workspaces:admin", Scope::WorkspacesAdmin),
+    ("projects:read", Scope::ProjectsRead),
+    ("projects:admin", Scope::ProjectsAdmin),
+    ("workitems:read", Scope::WorkItemsRead),
+    ("workitems:write", Scope::WorkItemsWrite),
+    ("designmodel:read", Scope::DesignModelRead),
+    ("designmodel:write", Scope::DesignModelWrite),
+];
+
+impl Scope {
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+    /// The scope that also grants this one.
+    fn stronger(self) -> Option<Scope> {
+        match self {
+            Scope::WorkspacesRead => Some(Scope::WorkspacesAdmin),
+            Scope::ProjectsRead => Some(Scope::ProjectsAdmin),
+            Scope::WorkItemsRead => Some(Scope::WorkItemsWrite),
+            Scope::DesignModelRead => Some(Scope::DesignModelWrite),
+            _ => None,
+        }
+    }
+}
+
+/// A set of scopes, stored as space-separated names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scopes(u8);
+
+impl Scopes {
+    pub const ALL: Scopes = Scopes(0xff);
+
+    /// Parses a comma/space separated list. `all` and `read` (every `:read` scope) are shorthands.
+    pub fn parse(s: &str) -> Result<Scopes, String> {
+        let mut bits = 0u8;
+        for name in s
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|n| !n.is_empty())
+        {
+            let name = name.to_ascii_lowercase();
+            match name.as_str() {
+                "all" => bits = 0xff,
+                "read" => {
+                    for (n, sc) in ALL_SCOPES {
+                        if n.ends_with(":read") {
+                            bits |= sc.bit();
+                        }
+                    }
+                }
+                _ => {
+                    let sc = ALL_SCOPES
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .ok_or_else(|| format!("unknown scope '{name}'"))?;
+                    bits |= sc.1.bit();
+                }
+            }
+        }
+        if bits == 0 {
+            return Err("no scope given".into());
+        }
+        Ok(Scopes(bits))
+    }
+
+    pub fn has(self, s: Scope) -> bool {
+        self.0 & s.bit() != 0 || s.stronger().is_some_and(|st| self.0 & st.bit() != 0)
+    }
+
+    pub fn to_stored(self) -> String {
+        ALL_SCOPES
+            .iter()
+            .filter(|(_, s)| self.0 & s.bit() != 0)
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub user_id: i64,
+    pub scopes: Scopes,
+}
+
+impl Auth {
+    /// A key lacking the scope → 403.
+    pub fn require(&self, s: Scope) -> ApiResult<()> {
+        if self.scopes.has(s) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "The API key does not have the scope this request needs.".into(),
+            ))
+        }
+    }
+}
+
+/// A new random key: 32 lowercase hex characters.
+pub fn generate_key() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub fn is_valid_key(k: &str) -> bool {
+    k.len() == 32
+        && k.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+pub fn hash_key(k: &str) -> String {
+    hex::encode(Sha256::digest(k.as_bytes()))
+}
+
+/// Resolves an `Authorization: ApiKey <key>` header to its user.
+pub async fn authenticate(state: &AppState, header: &str) -> ApiResult<Auth> {
+    let (scheme, key) = header
+        .trim()
+        .split_once(' ')
+        .ok_or(ApiError::Unauthorized)?;
+    let key = key.trim();
+    if !scheme.eq_ignore_ascii_case("apikey") || !is_valid_key(key) {
+        return Err(ApiError::Unauthorized);
+    }
+    let hash = hash_key(key);
+    if let Some(a) = state.auth_cache.get(&hash) {
+        return Ok(a);
+    }
+    let mut tx = state.db.read().await?;
+    let row: Option<(i64, String)> = tx
+        .opt(
+            "SELECT user_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_date IS NULL",
+            params![&hash],
+        )
+        .await?;
+    tx.commit().await?;
+    let (user_id, scopes) = row.ok_or(ApiError::Unauthorized)?;
+    let auth = Auth {
+        user_id,
+        scopes: Scopes::parse(&scopes).map_err(|_| ApiError::Unauthorized)?,
+    };
+    state.auth_cache.put(hash, auth.clone());
+    Ok(auth)
+}
+
+/// A short-lived cache of key lookups: a revoked key stops working within `TTL`.
+pub struct AuthCache {
+    map: std::sync::Mutex<std::collections::HashMap<String, (Auth, std::time::Instant)>>,
+}
+
+impl AuthCache {
+    const TTL: std::time::Duration = std::time::Duration::from_secs(2);
+    const MAX: usize = 10_000;
+
+    pub fn new() -> Self {
+        AuthCache {
+            map: Default::default(),
+        }
+    }
+
+    fn get(&self, hash: &str) -> Option<Auth> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(hash)
+            .filter(|(_, t)| t.elapsed() < Self::TTL)
+            .map(|(a, _)| a.clone())
+    }
+
+    fn put(&self, hash: String, a: Auth) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::MAX {
+            map.retain(|_, (_, t)| t.elapsed() < Self::TTL);
+        }
+        map.insert(hash, (a, std::time::Instant::now()));
+    }
+
+    /// Forgets every cached key (after a revocation made through this process).
+    pub fn clear(&self) {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+impl Default for AuthCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_imply_reads() {
+        let s = Scopes::parse("projects:admin").unwrap();
+        assert!(s.has(Scope::ProjectsRead));
+        assert!(!s.has(Scope::WorkItemsRead));
+        let r = Scopes::parse("read").unwrap();
+        assert!(r.has(Scope::WorkItemsRead) && !r.has(Scope::WorkItemsWrite));
+        assert_eq!(
+            Scopes::parse(&Scopes::ALL.to_stored()).unwrap(),
+            Scopes::ALL
+        );
+        assert!(Scopes::parse("bogus").is_err());
+    }
+
+    #[test]
+    fn keys() {
+        let k = generate_key();
+        assert!(is_valid_key(&k));
+        assert_eq!(hash_key(&k).len(), 64);
+    }
+}

@@ -1,0 +1,214 @@
+//! Request extractors that answer bad input in HacknPlan's shapes: the API key, JSON bodies sent
+//! with or without a Content-Type, bare-scalar bodies, path ids and query strings.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::AppState;
+use super::auth::Auth;
+use super::error::{ApiError, ApiResult};
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Auth> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(ApiError::Unauthorized)?;
+        super::auth::authenticate(state, header).await
+    }
+}
+
+/// Path parameters; an id that is not a number (or overflows) is simply not found.
+pub struct Ids<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Ids<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Ids(v))
+            .map_err(|_| ApiError::NotFound)
+    }
+}
+
+/// Query parameters; a value of the wrong type is a 400 naming the parameter.
+pub struct Q<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Q<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(v)| Q(v))
+            .map_err(|e| ApiError::bad(format!("The request is invalid: {}", e.body_text())))
+    }
+}
+
+/// Case-insensitive boolean query values (`true`, `True`, `1`), as .NET clients send them.
+pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let s = Option::<String>::deserialize(d)?;
+    match s.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) if s == "true" || s == "1" => Ok(Some(true)),
+        Some(s) if s == "false" || s == "0" => Ok(Some(false)),
+        Some(s) => Err(serde::de::Error::custom(format!("'{s}' is not a boolean"))),
+    }
+}
+
+/// The raw request body, read whatever the Content-Type; too large → 413.
+pub struct RawBody(pub Bytes);
+
+impl FromRequest<AppState> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> ApiResult<Self> {
+        match Bytes::from_request(req, state).await {
+            Ok(b) => Ok(RawBody(b)),
+            Err(BytesRejection::FailedToBufferBody(e))
+                if std::error::Error::source(&e)
+                    .is_some_and(|s| s.to_string().contains("length limit")) =>
+            {
+                Err(ApiError::PayloadTooLarge)
+            }
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::PayloadTooLarge)
+            }
+            Err(_) => Err(ApiError::invalid_values()),
+        }
+    }
+}
+
+impl RawBody {
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|b| b.is_ascii_whitespace())
+    }
+
+    /// The body as `T`; missing, malformed or mis-shaped → 400 "Invalid values object.".
+    pub fn json<T: DeserializeOwned>(&self) -> ApiResult<T> {
+        if self.is_empty() {
+            return Err(ApiError::invalid_values());
+        }
+        serde_json::from_slice(&self.0).map_err(|_| ApiError::invalid_values())
+    }
+
+    /// Like `json`, but an empty body is `None` (endpoints whose body is optional).
+    pub fn json_opt<T: DeserializeOwned>(&self) -> ApiResult<Option<T>> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        self.json().map(Some)
+    }
+
+    fn scalar(&self, key: &str) -> ApiResult<Option<Value>> {
+        if self.is_empty() {
+            return Ok(None);
+        }
+        let v: Value = serde_json::from_slice(&self.0).map_err(|_| ApiError::invalid_values())?;
+        Ok(match v {
+            // The one-field object twin some clients send: {"tagId": 2}.
+            Value::Object(mut m) => {
+                let found = m
+                    .keys()
+                    .find(|k| k.eq_ignore_ascii_case(key))
+                    .cloned()
+                    .ok_or_else(ApiError::invalid_values)?;
+                m.remove(&found)
+            }
+            Value::Null => None,
+            v => Some(v),
+        })
+    }
+
+    /// A bare integer body (`42` or `"42"`), or `{key: 42}`.
+    pub fn int(&self, key: &str) -> ApiResult<i64> {
+        self.int_opt(key)?.ok_or_else(ApiError::invalid_values)
+    }
+
+    pub fn int_opt(&self, key: &str) -> ApiResult<Option<i64>> {
+        match self.scalar(key)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(ApiError::invalid_values),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| ApiError::invalid_values()),
+            Some(_) => Err(ApiError::invalid_values()),
+        }
+    }
+
+    /// A bare number body (`2.5`), or `{key: 2.5}`.
+    pub fn number(&self, key: &str) -> ApiResult<f64> {
+        match self.scalar(key)? {
+            Some(Value::Number(n)) => n.as_f64().ok_or_else(ApiError::invalid_values),
+            Some(Value::String(s)) => s.trim().parse().map_err(|_| ApiError::invalid_values()),
+            _ => Err(ApiError::invalid_values()),
+        }
+    }
+
+    /// A bare JSON string body (`"Fix the jump"`), or `{key: "…"}`.
+    pub fn text(&self, key: &str) -> ApiResult<String> {
+        match self.scalar(key)? {
+            Some(Value::String(s)) => Ok(s),
+            _ => Err(ApiError::invalid_values()),
+        }
+    }
+}
+
+/// `offset` and `limit` of the paged lists (BEHAVIOUR.md §5).
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items to skip (default 0).
+    pub offset: Option<i64>,
+    /// Page size, 1..100 (default 20).
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub offset: i64,
+    pub limit: i64,
+}
+
+impl PageQuery {
+    pub fn paging(&self) -> ApiResult<Paging> {
+        let offset = self.offset.unwrap_or(0);
+        let limit = self.limit.unwrap_or(20);
+        if offset < 0 || !(1..=100).contains(&limit) {
+            return Err(ApiError::bad("Invalid offset and limit values."));
+        }
+        Ok(Paging { offset, limit })
+    }
+}
+
+/// A page of a paged list.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Paged<T: ToSchema> {
+    pub total_count: i64,
+    pub offset: i64,
+    pub limit: i64,
+    pub items: Vec<T>,
+}

@@ -1,0 +1,203 @@
+//! The HTTP layer: router, middleware and one module per group of the API reference.
+
+pub mod access;
+pub mod auth;
+pub mod error;
+pub mod extract;
+mod limits;
+mod openapi;
+pub mod reply;
+
+mod categories;
+mod design_element_types;
+mod importance_levels;
+mod project_users;
+mod projects;
+mod roles;
+mod stages;
+mod tags;
+mod users;
+mod workspaces;
+
+mod boards;
+mod comments;
+mod dependencies;
+mod design_element_comments;
+mod design_elements;
+mod events;
+mod milestones;
+mod sub_tasks;
+mod work_item_tags;
+mod work_item_users;
+mod work_items;
+mod work_logs;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::store::Db;
+use auth::AuthCache;
+use error::ApiError;
+
+/// Settings the handlers and middleware read at run time.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+    /// Requests per second per client IP; `None` = unlimited.
+    pub rate_limit: Option<f64>,
+    pub request_timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            body_limit: 2 * 1024 * 1024,
+            rate_limit: None,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<HttpSettings>,
+    pub auth_cache: Arc<AuthCache>,
+    limiter: Arc<limits::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: HttpSettings) -> Self {
+        AppState {
+            limiter: Arc::new(limits::RateLimiter::new(settings.rate_limit)),
+            db,
+            settings: Arc::new(settings),
+            auth_cache: Arc::new(AuthCache::new()),
+        }
+    }
+}
+
+/// Every API route with its OpenAPI description.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(health))
+        .merge(users::routes())
+        .merge(workspaces::routes())
+        .merge(projects::routes())
+        .merge(categories::routes())
+        .merge(design_element_types::routes())
+        .merge(importance_levels::routes())
+        .merge(roles::routes())
+        .merge(stages::routes())
+        .merge(tags::routes())
+        .merge(project_users::routes())
+        .merge(milestones::routes())
+        .merge(boards::routes())
+        .merge(work_items::routes())
+        .merge(sub_tasks::routes())
+        .merge(work_item_tags::routes())
+        .merge(work_item_users::routes())
+        .merge(dependencies::routes())
+        .merge(work_logs::routes())
+        .merge(comments::routes())
+        .merge(design_elements::routes())
+        .merge(design_element_comments::routes())
+        .merge(events::routes())
+}
+
+/// The complete service: routes, docs, fallbacks and middleware.
+pub fn app(state: AppState) -> Router {
+    let (router, doc) = api_router().split_for_parts();
+    let settings = state.settings.clone();
+    router
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", doc))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::rate_limit,
+        ))
+        .layer(DefaultBodyLimit::max(settings.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            settings.request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::Internal("handler panicked".into()).into_response()
+        }))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Paths under `/v0` match case-insensitively and with a trailing slash (BEHAVIOUR.md §3).
+/// This runs before routing, so it wraps the router instead of being one of its layers.
+pub fn normalize_path(mut req: Request) -> Request {
+    let uri = req.uri();
+    let path = uri.path();
+    let lower = path.to_ascii_lowercase();
+    if !lower.starts_with("/v0") {
+        return req;
+    }
+    let trimmed = if lower.len() > 1 {
+        lower.trim_end_matches('/')
+    } else {
+        &lower
+    };
+    if trimmed == path {
+        return req;
+    }
+    let pq = match uri.query() {
+        Some(q) => format!("{trimmed}?{q}"),
+        None => trimmed.to_string(),
+    };
+    let mut parts = uri.clone().into_parts();
+    if let Ok(p) = pq.parse() {
+        parts.path_and_query = Some(p);
+        if let Ok(u) = Uri::from_parts(parts) {
+            *req.uri_mut() = u;
+        }
+    }
+    req
+}
+
+async fn not_found() -> Response {
+    ApiError::NotFound.into_response()
+}
+
+async fn method_not_allowed(method: Method) -> Response {
+    ApiError::MethodNotAllowed(method.to_string()).into_response()
+}
+
+/// Liveness and readiness: 200 when the database answers.
+#[utoipa::path(get, path = "/healthz", tag = "Health",
+    responses((status = 200, description = "The server and its database answer", body = reply::Health),
+              (status = 503, description = "The database does not answer", body = reply::Health)))]
+async fn health(State(s): State<AppState>) -> Response {
+    match s.db.ping().await {
+        Ok(()) => axum::Json(reply::Health {
+            status: "ok".into(),
+        })
+        .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(reply::Health {
+                    status: "database unavailable".into(),
+                }),
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Field validation that collects every problem into HacknPlan's `modelState`.
+
+use std::collections::BTreeMap;
+
+use crate::http::error::ApiError;
+
+pub const NAME_MAX: usize = 255;
+pub const TEXT_MAX: usize = 100_000;
+pub const COLOR_MAX: usize = 32;
+pub const COMMENT_MAX: usize = 5000;
+
+#[derive(Default)]
+pub struct Check {
+    errors: BTreeMap<String, Vec<String>>,
+}
+
+impl Check {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fail(&mut self, field: &str, msg: impl Into<String>) {
+        self.errors
+            .entry(field.to_string())
+            .or_default()
+            .push(msg.into());
+    }
+
+    /// A string field: no NUL characters (PostgreSQL cannot store them), at most `max` chars.
+    pub fn text(&mut self, field: &str, v: Option<&str>, max: usize) {
+        if let Some(s) = v {
+            if s.contains('\0') {
+                self.fail(field, format!("The {field} contains invalid characters."));
+            } else if s.chars().count() > max {
+                self.fail(
+                    field,
+                    format!("The {field} can't be longer than {max} characters."),
+                );
+            }
+        }
+    }
+
+    /// A required name: present, not blank, at most 255 chars.
+    pub fn name(&mut self, field: &str, v: Option<&str>) {
+        match v {
+            None => self.fail(field, format!("The {field} is required.")),
+            Some(s) if s.trim().is_empty() => self.fail(field, format!("The {field} is required.")),
+            Some(s) => self.text(field, Some(s), NAME_MAX),
+        }
+    }
+
+    /// An optional date; returns it in the stored form.
+    pub fn date(&mut self, field: &str, v: Option<&str>) -> Option<String> {
+        let s = v?;
+        match super::parse_date(s) {
+            Some(d) => Some(d),
+            None => {
+                self.fail(field, format!("The {field} is not a valid date."));
+                None
+            }
+        }
+    }
+
+    /// A finite, non-negative number no larger than a billion (costs, hours).
+    pub fn amount(&mut self, field: &str, v: Option<f64>) {
+        if let Some(x) = v
+            && (!x.is_finite() || !(0.0..=1e9).contains(&x))
+        {
+            self.fail(
+                field,
+                format!("The {field} must be between 0 and 1000000000."),
+            );
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.errors))
+        }
+    }
+}

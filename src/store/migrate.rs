@@ -1,0 +1,49 @@
+//! Schema migrations: one folder per backend, applied in order, each in its own transaction.
+
+use super::{Backend, Db, DbResult};
+use crate::params;
+
+struct Migration {
+    version: i64,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sqlite: include_str!("../../migrations/sqlite/0001_init.sql"),
+    postgres: include_str!("../../migrations/postgres/0001_init.sql"),
+}];
+
+pub async fn run(db: &Db) -> DbResult<()> {
+    let mut tx = db.write().await?;
+    tx.exec_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_date TEXT NOT NULL)",
+    )
+    .await?;
+    tx.commit().await?;
+    for m in MIGRATIONS {
+        let mut tx = db.write().await?;
+        if tx
+            .exists(
+                "SELECT version FROM schema_migrations WHERE version = $1",
+                params![m.version],
+            )
+            .await?
+        {
+            continue;
+        }
+        let sql = match db.backend() {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        tx.exec_batch(sql).await?;
+        tx.exec(
+            "INSERT INTO schema_migrations (version, applied_date) VALUES ($1, $2)",
+            params![m.version, crate::model::now()],
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! The storage seam: one `Db` over SQLite or PostgreSQL, chosen from the URL at start-up.
+//!
+//! Every statement is written once, with `$1`-style placeholders, and runs unchanged on both
+//! backends. Parameters travel as [`Val`] so that dynamic queries (search filters) bind the same
+//! way as static ones, and rows decode through `sqlx::FromRow` derives that hold for both row types.
+
+pub mod accounts;
+pub mod migrate;
+pub mod projects;
+pub mod sequences;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+pub type DbResult<T> = Result<T, sqlx::Error>;
+
+/// A bound parameter. Nulls are typed because PostgreSQL wants to know what a NULL is.
+#[derive(Debug, Clone)]
+pub enum Val {
+    I(Option<i64>),
+    F(Option<f64>),
+    B(Option<bool>),
+    S(Option<String>),
+}
+
+macro_rules! val_from {
+    ($t:ty, $v:ident, $conv:expr) => {
+        impl From<$t> for Val {
+            fn from(x: $t) -> Val {
+                #[allow(clippy::redundant_closure_call)]
+                Val::$v(Some(($conv)(x)))
+            }
+        }
+        impl From<Option<$t>> for Val {
+            fn from(x: Option<$t>) -> Val {
+                #[allow(clippy::redundant_closure_call)]
+                Val::$v(x.map($conv))
+            }
+        }
+    };
+}
+val_from!(i64, I, |x| x);
+val_from!(i32, I, |x: i32| x as i64);
+val_from!(f64, F, |x| x);
+val_from!(bool, B, |x| x);
+val_from!(String, S, |x| x);
+val_from!(&str, S, |x: &str| x.to_string());
+val_from!(&String, S, |x: &String| x.clone());
+
+impl From<&Option<String>> for Val {
+    fn from(x: &Option<String>) -> Val {
+        Val::S(x.clone())
+    }
+}
+
+/// `params![a, b, c]` builds the parameter slice of a statement.
+#[macro_export]
+macro_rules! params {
+    () => { &[] as &[$crate::store::Val] };
+    ($($v:expr),+ $(,)?) => { &[$($crate::store::Val::from($v)),+] as &[$crate::store::Val] };
+}
+
+/// A row type both backends can decode.
+pub trait Record:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
+{
+}
+impl<T> Record for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
+{
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database. SQLite gets one writer connection (writes queue instead of failing with
+/// "database is locked") and a pool of readers; PostgreSQL one pool.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// Opens (creating if needed) the database named by `url`: `postgres://…` or `sqlite://path`.
+    pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", "-16000")
+                .pragma("temp_store", "memory");
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(60))
+                .connect_with(opts.clone())
+                .await?;
+            // Readers never write (handlers take `Db::read` for GETs); WAL lets them run
+            // beside the writer.
+            let read = SqlitePoolOptions::new()
+                .max_connections(max_connections.max(1))
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite { read, write })
+        } else {
+            anyhow::bail!("unsupported database URL (expected postgres://… or sqlite://…)")
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// A transaction for a write. Commit it; dropping it rolls back.
+    pub async fn write(&self) -> DbResult<Tx> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// A read-only transaction: one consistent snapshot for the few queries a reply needs.
+    pub async fn read(&self) -> DbResult<Tx> {
+        Ok(match self {
+            Db::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn ping(&self) -> DbResult<()> {
+        let mut tx = self.read().await?;
+        tx.one::<(i64,)>("SELECT CAST(1 AS BIGINT)", &[]).await?;
+        tx.commit().await
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+macro_rules! bind_all {
+    ($q:expr, $params:expr) => {{
+        let mut q = $q;
+        for p in $params {
+            q = match p {
+                Val::I(v) => q.bind(*v),
+                Val::F(v) => q.bind(*v),
+                Val::B(v) => q.bind(*v),
+                Val::S(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }};
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn commit(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+
+    /// Runs a statement; returns the number of rows it affected.
+    pub async fn exec(&mut self, sql: &str, params: &[Val]) -> DbResult<u64> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(match self {
+            Tx::Sqlite(t) => bind_all!(sqlx::query(sql), params)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(t) => bind_all!(sqlx::query(sql), params)
+                .execute(&mut **t)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    /// Runs a batch of statements with no parameters (migrations).
+    pub async fn exec_batch(&mut self, sql: &str) -> DbResult<()> {
+        use sqlx::Executor;
+        let sql = AssertSqlSafe(sql.to_string());
+        match self {
+            Tx::Sqlite(t) => {
+                t.execute(sql).await?;
+            }
+            Tx::Postgres(t) => {
+                t.execute(sql).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn all<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<Vec<T>> {
+        let sql = AssertSqlSafe(sql.to_string());
+        match self {
+            Tx::Sqlite(t) => {
+                bind_all!(sqlx::query_as::<Sqlite, T>(sql), params)
+                    .fetch_all(&mut **t)
+                    .await
+            }
+            Tx::Postgres(t) => {
+                bind_all!(sqlx::query_as::<Postgres, T>(sql), params)
+                    .fetch_all(&mut **t)
+                    .await
+            }
+        }
+    }
+
+    pub async fn opt<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<Option<T>> {
+        let sql = AssertSqlSafe(sql.to_string());
+        match self {
+            Tx::Sqlite(t) => {
+                bind_all!(sqlx::query_as::<Sqlite, T>(sql), params)
+                    .fetch_optional(&mut **t)
+                    .await
+            }
+            Tx::Postgres(t) => {
+                bind_all!(sqlx::query_as::<Postgres, T>(sql), params)
+                    .fetch_optional(&mut **t)
+                    .await
+            }
+        }
+    }
+
+    pub async fn one<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<T> {
+        self.opt(sql, params).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Whether the query returns at least one row.
+    pub async fn exists(&mut self, sql: &str, params: &[Val]) -> DbResult<bool> {
+        Ok(self.opt::<(i64,)>(sql, params).await?.is_some())
+    }
+}
+
+/// Placeholder list `$from, $from+1, …` for an `IN (…)` of `n` values.
+pub fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Is this error a unique-key violation (a concurrent duplicate insert)?
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}

@@ -1,0 +1,242 @@
+//! A real server per test on 127.0.0.1:0 over a fresh database: a new SQLite file, or a new
+//! PostgreSQL database when `QUESTLOG_TEST_DATABASE_URL` names a server (see scripts/test).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use questlog::http::HttpSettings;
+use questlog::http::auth::Scopes;
+use questlog::store::{Db, accounts};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub const OWNER_KEY: &str = "0123456789abcdef0123456789abcdef";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    /// The owner's key (user 1, owner of workspace 1).
+    pub key: String,
+    _dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+/// A reply, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?} {}", self.status, self.text))
+    }
+    /// Asserts the status, then returns the JSON body.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        if self.text.is_empty() {
+            Value::Null
+        } else {
+            self.json()
+        }
+    }
+    /// Asserts an empty reply with `Content-Length: 0`.
+    #[track_caller]
+    pub fn expect_empty(&self, status: u16) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
+        assert_eq!(self.text, "");
+        assert_eq!(
+            self.headers
+                .get("content-length")
+                .map(|v| v.to_str().unwrap()),
+            Some("0")
+        );
+    }
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(HttpSettings::default()).await
+}
+
+pub async fn spawn_app_with(settings: HttpSettings) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = match std::env::var("QUESTLOG_TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => fresh_pg_database(&server).await,
+        _ => format!("sqlite://{}", dir.path().join("test.db").display()),
+    };
+    let app = questlog::App::build(&url, "127.0.0.1:0", settings, 4)
+        .await
+        .expect("app builds");
+    let addr = app.local_addr();
+    let db = app.db().clone();
+    accounts::bootstrap(&db, Some(OWNER_KEY))
+        .await
+        .expect("bootstrap");
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = app
+            .run(async {
+                let _ = rx.await;
+            })
+            .await;
+    });
+    TestApp {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        db,
+        key: OWNER_KEY.to_string(),
+        _dir: dir,
+        _shutdown: tx,
+    }
+}
+
+/// Creates `ql_test_<pid>_<n>` on the server and returns its URL.
+async fn fresh_pg_database(server: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let name = format!(
+        "ql_test_{}_{}_{}",
+        std::process::id(),
+        n,
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    let admin = Db::connect(server, 1).await.expect("postgres reachable");
+    // CREATE DATABASE cannot run in a transaction: use the pool directly.
+    if let Db::Postgres(pool) = &admin {
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(pool)
+            .await
+            .expect("create database");
+    }
+    admin.close().await;
+    let (base, _) = server.rsplit_once('/').expect("database URL has a path");
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Option<&str>,
+    ) -> Reply {
+        let mut req = self.client.request(
+            Method::from_bytes(method.as_bytes()).unwrap(),
+            format!("{}{}", self.base, path),
+        );
+        if let Some(k) = key {
+            req = req.header("Authorization", format!("ApiKey {k}"));
+        }
+        if let Some(b) = body {
+            req = req
+                .header("Content-Type", "application/json")
+                .body(b.to_string());
+        }
+        let resp = req.send().await.expect("request sent");
+        Reply {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            text: resp.text().await.expect("body read"),
+        }
+    }
+
+    /// GET as the owner.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call("GET", path, Some(&self.key), None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call("POST", path, Some(&self.key), Some(&body.to_string()))
+            .await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.call("PUT", path, Some(&self.key), Some(&body.to_string()))
+            .await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.call("PATCH", path, Some(&self.key), Some(&body.to_string()))
+            .await
+    }
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.call("DELETE", path, Some(&self.key), None).await
+    }
+
+    /// `call` with a JSON body as another user.
+    pub async fn as_user(&self, key: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
+        let b = body.map(|b| b.to_string());
+        self.call(method, path, Some(key), b.as_deref()).await
+    }
+
+    /// A new user in workspace 1 with a full-scope key: (user id, key).
+    pub async fn add_user(&self, username: &str) -> (i64, String) {
+        self.add_user_scoped(username, Scopes::ALL).await
+    }
+
+    pub async fn add_user_scoped(&self, username: &str, scopes: Scopes) -> (i64, String) {
+        let mut tx = self.db.write().await.unwrap();
+        let id = accounts::create_user(
+            &mut tx,
+            username,
+            &format!("{username}@example.com"),
+            Some(username),
+            false,
+        )
+        .await
+        .unwrap();
+        let key = accounts::create_key(&mut tx, id, "test", scopes, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        (id, key)
+    }
+
+    /// Another key for an existing user.
+    pub async fn add_key(&self, user_id: i64, scopes: Scopes) -> String {
+        let mut tx = self.db.write().await.unwrap();
+        let key = accounts::create_key(&mut tx, user_id, "test", scopes, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        key
+    }
+
+    /// Creates a project as the owner; returns its id.
+    pub async fn project(&self, name: &str) -> i64 {
+        self.post(
+            "/v0/projects",
+            serde_json::json!({"name": name, "costMetric": "hours"}),
+        )
+        .await
+        .expect(201)["id"]
+            .as_i64()
+            .unwrap()
+    }
+
+    #[allow(dead_code)]
+    /// Adds a user to a project (as the owner) with extra fields, e.g. `{"isGuest": true}`.
+    pub async fn add_member(&self, project_id: i64, user_id: i64, extra: Value) {
+        let mut body = serde_json::json!({"userId": user_id});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        let r = self
+            .post(&format!("/v0/projects/{project_id}/users"), body)
+            .await;
+        assert_eq!(r.status.as_u16(), 201, "add member: {}", r.text);
+    }
+}
