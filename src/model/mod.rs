@@ -1,11 +1,17 @@
 //! Wire types shared by several API groups, and the helpers every group uses to read input.
 //! Types used by one group only live in that group's `http/<group>.rs`.
 
+pub mod board;
+pub mod config;
+pub mod members;
 pub mod permissions;
 pub mod project;
 pub mod user;
 pub mod validate;
 
+pub use board::*;
+pub use config::*;
+pub use members::*;
 pub use permissions::*;
 pub use project::*;
 pub use user::*;

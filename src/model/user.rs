@@ -2,7 +2,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// A user as every reply nests it (`owner`, `creator`, `user`).
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: i64,

@@ -1,0 +1,82 @@
+//! Boards and milestones as replies nest them.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::User;
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Board {
+    pub project_id: i64,
+    pub board_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub milestone_id: Option<i64>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub general_info: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closing_date: Option<String>,
+    pub creation_date: String,
+    pub creator: User,
+    pub is_default: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct BoardRow {
+    pub project_id: i64,
+    pub id: i64,
+    pub milestone_id: Option<i64>,
+    pub name: String,
+    pub description: Option<String>,
+    pub general_info: Option<String>,
+    pub start_date: Option<String>,
+    pub due_date: Option<String>,
+    pub closing_date: Option<String>,
+    pub creation_date: String,
+    pub is_default: bool,
+    pub creator_id: i64,
+    pub creator_username: String,
+    pub creator_email: String,
+    pub creator_name: Option<String>,
+    pub creator_creation_date: String,
+}
+
+/// `{BOARD_SELECT} WHERE b.project_id = $1 …` into `BoardRow`.
+pub const BOARD_SELECT: &str = "SELECT b.project_id, b.id, b.milestone_id, b.name, b.description, b.general_info, \
+     b.start_date, b.due_date, b.closing_date, b.creation_date, \
+     (p.default_board_id IS NOT NULL AND p.default_board_id = b.id) AS is_default, \
+     u.id AS creator_id, u.username AS creator_username, u.email AS creator_email, \
+     u.name AS creator_name, u.creation_date AS creator_creation_date \
+     FROM boards b JOIN projects p ON p.id = b.project_id JOIN users u ON u.id = b.creator_id";
+
+impl From<BoardRow> for Board {
+    fn from(r: BoardRow) -> Self {
+        Board {
+            project_id: r.project_id,
+            board_id: r.id,
+            milestone_id: r.milestone_id,
+            name: r.name,
+            description: r.description,
+            general_info: r.general_info,
+            start_date: r.start_date,
+            due_date: r.due_date,
+            closing_date: r.closing_date,
+            creation_date: r.creation_date,
+            is_default: r.is_default,
+            creator: User {
+                id: r.creator_id,
+                username: r.creator_username,
+                email: r.creator_email,
+                name: r.creator_name,
+                creation_date: r.creator_creation_date,
+            },
+        }
+    }
+}
