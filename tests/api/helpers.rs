@@ -239,4 +239,49 @@ impl TestApp {
             .await;
         assert_eq!(r.status.as_u16(), 201, "add member: {}", r.text);
     }
+
+    /// Makes a user a member of a project straight in the database (for tests of groups
+    /// that need members without going through the project-users endpoints).
+    #[allow(dead_code)]
+    pub async fn add_member_sql(
+        &self,
+        project_id: i64,
+        user_id: i64,
+        is_admin: bool,
+        is_guest: bool,
+        role_id: Option<i64>,
+    ) {
+        let mut tx = self.db.write().await.unwrap();
+        tx.exec(
+            "INSERT INTO project_users (project_id, user_id, role_id, is_admin, is_guest, is_active, creation_date) \
+             VALUES ($1, $2, $3, $4, $5, TRUE, '2026-01-01T00:00:00.000Z')",
+            questlog::params![project_id, user_id, role_id, is_admin, is_guest],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+
+    /// Inserts a work item straight in the database: first stage, default importance level,
+    /// first category, backlog. Returns its per-project id.
+    #[allow(dead_code)]
+    pub async fn work_item_sql(&self, project_id: i64, title: &str) -> i64 {
+        let mut tx = self.db.write().await.unwrap();
+        let id = questlog::store::sequences::next_id(&mut tx, project_id, "workitem")
+            .await
+            .unwrap();
+        tx.exec(
+            "INSERT INTO work_items (project_id, work_item_id, title, category_id, importance_level_id, stage_id, \
+             creation_date, update_date, creator_id) VALUES ($1, $2, $3, \
+             (SELECT MIN(category_id) FROM categories WHERE project_id = $1), \
+             (SELECT MIN(importance_level_id) FROM importance_levels WHERE project_id = $1 AND is_default), \
+             (SELECT MIN(stage_id) FROM stages WHERE project_id = $1), \
+             '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 1)",
+            questlog::params![project_id, id, title],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
 }

@@ -6,3 +6,25 @@ mod helpers;
 mod foundation;
 mod projects;
 mod workspaces;
+
+mod categories;
+mod design_element_types;
+mod importance_levels;
+mod project_users;
+mod roles;
+mod stages;
+mod tags;
+
+mod boards;
+mod comments;
+mod dependencies;
+mod milestones;
+mod sub_tasks;
+mod work_item_tags;
+mod work_item_users;
+mod work_items;
+mod work_logs;
+
+mod design_element_comments;
+mod design_elements;
+mod events;
