@@ -3,6 +3,7 @@
 
 pub mod board;
 pub mod config;
+pub mod design_element;
 pub mod members;
 pub mod permissions;
 pub mod project;
@@ -11,6 +12,7 @@ pub mod validate;
 
 pub use board::*;
 pub use config::*;
+pub use design_element::*;
 pub use members::*;
 pub use permissions::*;
 pub use project::*;

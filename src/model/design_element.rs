@@ -1,0 +1,157 @@
+//! Design elements as replies nest them (in work items, and as the design model's nodes).
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{DesignElementType, ProjectUser, project_users_by_id};
+use crate::store::{DbResult, Tx, Val, placeholders};
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DesignElement {
+    /// Position among its siblings (0-based, dense).
+    pub index: i64,
+    pub project_id: i64,
+    pub design_element_id: i64,
+    #[serde(rename = "type")]
+    pub design_element_type: DesignElementType,
+    pub name: String,
+    /// The parent, without its own parent or children.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub parent: Option<Box<DesignElement>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(no_recursion)]
+    pub children: Option<Vec<DesignElement>>,
+    pub total_work_item_count: i64,
+    pub closed_work_item_count: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    pub creation_date: String,
+    pub update_date: String,
+    /// The creator, as a project user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<ProjectUser>,
+    /// Not part of the reply: the parent's id, for building trees.
+    #[serde(skip)]
+    pub parent_id: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DesignElementRow {
+    pub project_id: i64,
+    pub design_element_id: i64,
+    pub parent_id: Option<i64>,
+    pub sibling_index: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub start_date: Option<String>,
+    pub due_date: Option<String>,
+    pub creation_date: String,
+    pub update_date: String,
+    pub creator_id: i64,
+    pub type_id: i64,
+    pub type_name: String,
+    pub type_icon: Option<String>,
+    pub type_color: Option<String>,
+    pub type_creation_date: String,
+    pub total_work_item_count: i64,
+    pub closed_work_item_count: i64,
+}
+
+/// `{DESIGN_ELEMENT_SELECT} WHERE de.project_id = $1 …` into `DesignElementRow`. The counts
+/// are correlated subqueries on indexed columns, so a page costs one query.
+pub const DESIGN_ELEMENT_SELECT: &str = "SELECT de.project_id, de.design_element_id, de.parent_id, \
+     de.sibling_index, de.name, de.description, de.start_date, de.due_date, de.creation_date, \
+     de.update_date, de.creator_id, dt.design_element_type_id AS type_id, dt.name AS type_name, \
+     dt.icon AS type_icon, dt.color AS type_color, dt.creation_date AS type_creation_date, \
+     (SELECT COUNT(*) FROM work_items w WHERE w.project_id = de.project_id \
+        AND w.design_element_id = de.design_element_id) AS total_work_item_count, \
+     (SELECT COUNT(*) FROM work_items w JOIN stages s ON s.project_id = w.project_id AND s.stage_id = w.stage_id \
+        WHERE w.project_id = de.project_id AND w.design_element_id = de.design_element_id \
+        AND s.status = 'closed') AS closed_work_item_count \
+     FROM design_elements de JOIN design_element_types dt \
+       ON dt.project_id = de.project_id AND dt.design_element_type_id = de.design_element_type_id";
+
+impl DesignElement {
+    /// Shapes a row; `users` maps creator ids to project users (see `project_users_by_id`).
+    pub fn from_row(r: DesignElementRow, users: &HashMap<i64, ProjectUser>) -> DesignElement {
+        DesignElement {
+            index: r.sibling_index,
+            project_id: r.project_id,
+            design_element_id: r.design_element_id,
+            design_element_type: DesignElementType {
+                project_id: r.project_id,
+                design_element_type_id: r.type_id,
+                name: r.type_name,
+                icon: r.type_icon,
+                color: r.type_color,
+                creation_date: r.type_creation_date,
+            },
+            name: r.name,
+            parent: None,
+            children: None,
+            total_work_item_count: r.total_work_item_count,
+            closed_work_item_count: r.closed_work_item_count,
+            description: r.description,
+            start_date: r.start_date,
+            due_date: r.due_date,
+            creation_date: r.creation_date,
+            update_date: r.update_date,
+            user: users.get(&r.creator_id).cloned(),
+            parent_id: r.parent_id,
+        }
+    }
+}
+
+/// Loads rows with `{DESIGN_ELEMENT_SELECT} {where_sql}` and shapes them, fetching all their
+/// creators in one more query.
+pub async fn load_design_elements(
+    tx: &mut Tx,
+    project_id: i64,
+    where_sql: &str,
+    params: &[Val],
+) -> DbResult<Vec<DesignElement>> {
+    let rows: Vec<DesignElementRow> = tx
+        .all(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
+        .await?;
+    let creators: Vec<i64> = rows.iter().map(|r| r.creator_id).collect();
+    let users = project_users_by_id(tx, project_id, &creators).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DesignElement::from_row(r, &users))
+        .collect())
+}
+
+/// Design elements by id (without parent/children), for nesting in work items.
+pub async fn design_elements_by_id(
+    tx: &mut Tx,
+    project_id: i64,
+    ids: &[i64],
+) -> DbResult<HashMap<i64, DesignElement>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut params: Vec<Val> = vec![project_id.into()];
+    params.extend(ids.iter().map(|i| Val::from(*i)));
+    let list = load_design_elements(
+        tx,
+        project_id,
+        &format!(
+            "WHERE de.project_id = $1 AND de.design_element_id IN ({})",
+            placeholders(2, ids.len())
+        ),
+        &params,
+    )
+    .await?;
+    Ok(list.into_iter().map(|d| (d.design_element_id, d)).collect())
+}
