@@ -263,7 +263,8 @@ CREATE INDEX work_items_update_date ON work_items(project_id, update_date);
 -- Inverted index for searchTerms: one row per distinct lower-cased word of title + description.
 CREATE TABLE work_item_words (
     project_id BIGINT NOT NULL,
-    word TEXT NOT NULL,
+    -- Byte order, as on SQLite, so a prefix is an index range (word >= $t AND word < $t || U+10FFFF).
+    word TEXT COLLATE "C" NOT NULL,
     work_item_id BIGINT NOT NULL,
     PRIMARY KEY (project_id, word, work_item_id),
     FOREIGN KEY (project_id, work_item_id) REFERENCES work_items(project_id, work_item_id) ON DELETE CASCADE

@@ -261,6 +261,7 @@ CREATE INDEX work_items_parent ON work_items(project_id, parent_story_id);
 CREATE INDEX work_items_update_date ON work_items(project_id, update_date);
 
 -- Inverted index for searchTerms: one row per distinct lower-cased word of title + description.
+-- Words compare in byte order on both backends, so a prefix search is an index range.
 CREATE TABLE work_item_words (
     project_id BIGINT NOT NULL,
     word TEXT NOT NULL,
