@@ -1,6 +1,7 @@
 //! The HTTP test suite: one binary, one module per API group. Every test gets a fresh
 //! database and a real server on loopback.
 
+mod cli;
 mod helpers;
 
 mod foundation;
