@@ -3,6 +3,7 @@
 
 mod cli;
 mod helpers;
+mod openapi;
 
 mod foundation;
 mod projects;
