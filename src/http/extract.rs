@@ -103,9 +103,12 @@ impl RawBody {
         self.0.iter().all(|b| b.is_ascii_whitespace())
     }
 
-    /// The body as `T`; missing, malformed or mis-shaped → 400 "Invalid values object.".
+    /// The body as the values object `T`; missing, malformed or mis-shaped → 400
+    /// "Invalid values object.". Only a JSON object is a values object (serde would also read a
+    /// struct from an array).
     pub fn json<T: DeserializeOwned>(&self) -> ApiResult<T> {
-        if self.is_empty() {
+        let first = self.0.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
             return Err(ApiError::invalid_values());
         }
         serde_json::from_slice(&self.0).map_err(|_| ApiError::invalid_values())
