@@ -95,10 +95,7 @@ async fn load(tx: &mut Tx, pid: i64, wid: i64, cid: i64) -> ApiResult<WorkItemCo
         )
         .await?
         .ok_or(ApiError::NotFound)?;
-    build(tx, vec![row])
-        .await?
-        .pop()
-        .ok_or(ApiError::NotFound)
+    build(tx, vec![row]).await?.pop().ok_or(ApiError::NotFound)
 }
 
 /// The comment text: a bare JSON string or `{"text": …}`; required, at most 5000 chars.
@@ -254,9 +251,7 @@ async fn delete_comment(
     let mut tx = s.db.write().await?;
     let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
     let cur = load(&mut tx, pid, wid, cid).await?;
-    m.require(
-        m.is_admin || (cur.user.id == m.user_id && m.can_update_category(item.category())),
-    )?;
+    m.require(m.is_admin || (cur.user.id == m.user_id && m.can_update_category(item.category())))?;
     tx.exec("DELETE FROM comments WHERE id = $1", params![cid])
         .await?;
     wia::touch(&mut tx, pid, wid).await?;

@@ -270,9 +270,7 @@ async fn update_work_log(
     let mut tx = s.db.write().await?;
     let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
     let log = load(&mut tx, pid, wid, lid).await?;
-    m.require(
-        m.is_admin || (log.user.id == m.user_id && m.can_update_category(item.category())),
-    )?;
+    m.require(m.is_admin || (log.user.id == m.user_id && m.can_update_category(item.category())))?;
     tx.exec(
         "UPDATE work_logs SET value = $1 WHERE id = $2",
         params![value, lid],
@@ -300,9 +298,7 @@ async fn delete_work_log(
     let mut tx = s.db.write().await?;
     let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
     let log = load(&mut tx, pid, wid, lid).await?;
-    m.require(
-        m.is_admin || (log.user.id == m.user_id && m.can_update_category(item.category())),
-    )?;
+    m.require(m.is_admin || (log.user.id == m.user_id && m.can_update_category(item.category())))?;
     // Explicit rather than relying on ON DELETE SET NULL being enforced.
     tx.exec(
         "UPDATE comments SET work_log_id = NULL WHERE work_log_id = $1",

@@ -59,9 +59,7 @@ pub async fn cast(app: &TestApp) -> Cast {
     let (guest_id, guest) = app.add_user("gus").await;
     app.add_member_sql(pid, guest_id, false, true, None).await;
     let (_, outsider) = app.add_user("oz").await;
-    let reader = app
-        .add_key(member_id, Scopes::parse("read").unwrap())
-        .await;
+    let reader = app.add_key(member_id, Scopes::parse("read").unwrap()).await;
     let updater_role = role_sql(app, pid, "Tester", category_1(true, false, true)).await;
     let (updater_id, updater) = app.add_user("ulla").await;
     app.add_member_sql(pid, updater_id, false, false, Some(updater_role))
@@ -124,7 +122,12 @@ async fn sub_tasks_are_created_listed_edited_and_deleted() {
 
     // Bare string body: the reply is the single new sub-task, 200.
     let r = app
-        .call("POST", &b, Some(&app.key), Some(r#""  Animate the jump  ""#))
+        .call(
+            "POST",
+            &b,
+            Some(&app.key),
+            Some(r#""  Animate the jump  ""#),
+        )
         .await;
     let st = r.expect(200);
     assert_eq!(st["projectId"], pid);
@@ -179,10 +182,16 @@ async fn sub_tasks_are_created_listed_edited_and_deleted() {
     let got = app.get(&format!("{b}/1")).await.expect(200);
     assert_eq!(got["isCompleted"], false);
     assert_eq!(got["title"], "Animate");
-    app.put(&format!("{b}/2"), json!({"title": "Tune", "isCompleted": true}))
-        .await
-        .expect_empty(200);
-    assert_eq!(app.get(&format!("{b}/2")).await.expect(200)["isCompleted"], true);
+    app.put(
+        &format!("{b}/2"),
+        json!({"title": "Tune", "isCompleted": true}),
+    )
+    .await
+    .expect_empty(200);
+    assert_eq!(
+        app.get(&format!("{b}/2")).await.expect(200)["isCompleted"],
+        true
+    );
 
     // Delete; ids are not reused and positions close up.
     app.delete(&format!("{b}/1")).await.expect_empty(200);
@@ -211,12 +220,9 @@ async fn every_sub_task_change_touches_the_work_item() {
     let b = base(pid, wid);
     let reset = async || {
         let mut tx = app.db.write().await.unwrap();
-        tx.exec(
-            "UPDATE work_items SET update_date = $1",
-            params![OLD_DATE],
-        )
-        .await
-        .unwrap();
+        tx.exec("UPDATE work_items SET update_date = $1", params![OLD_DATE])
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     };
     app.post(&b, json!("A")).await.expect(200);
@@ -233,7 +239,11 @@ async fn every_sub_task_change_touches_the_work_item() {
     assert_ne!(update_date(&app, pid, wid).await, OLD_DATE);
     reset().await;
     app.get(&b).await.expect(200);
-    assert_eq!(update_date(&app, pid, wid).await, OLD_DATE, "reads change nothing");
+    assert_eq!(
+        update_date(&app, pid, wid).await,
+        OLD_DATE,
+        "reads change nothing"
+    );
     app.delete(&format!("{b}/1")).await.expect_empty(200);
     assert_ne!(update_date(&app, pid, wid).await, OLD_DATE);
 }
@@ -247,7 +257,16 @@ async fn bad_sub_task_input_is_rejected_and_changes_nothing() {
     let st = app.post(&b, json!("Keep me")).await.expect(200);
     let key = Some(app.key.as_str());
 
-    for body in ["", "{", "42", "true", "[\"a\"]", "{\"name\": \"x\"}", "null", "{\"title\": 5}"] {
+    for body in [
+        "",
+        "{",
+        "42",
+        "true",
+        "[\"a\"]",
+        "{\"name\": \"x\"}",
+        "null",
+        "{\"title\": 5}",
+    ] {
         let r = app.call("POST", &b, key, Some(body)).await;
         assert_eq!(
             r.expect(400),
@@ -277,9 +296,16 @@ async fn bad_sub_task_input_is_rejected_and_changes_nothing() {
         ("PATCH", "[]"),
     ] {
         let r = app.call(m, &one, key, Some(body)).await;
-        assert_eq!(r.expect(400)["message"], "Invalid values object.", "{m} {body}");
+        assert_eq!(
+            r.expect(400)["message"],
+            "Invalid values object.",
+            "{m} {body}"
+        );
     }
-    let e = app.put(&one, json!({"isCompleted": true})).await.expect(400);
+    let e = app
+        .put(&one, json!({"isCompleted": true}))
+        .await
+        .expect(400);
     assert!(e["modelState"]["title"].is_array());
     let e = app.patch(&one, json!({"title": "\u{0}"})).await.expect(400);
     assert!(e["modelState"]["title"].is_array());
@@ -319,9 +345,12 @@ async fn sub_tasks_of_unknown_or_foreign_items_are_not_found() {
     )
     .await
     .expect_empty(404);
-    app.put(&format!("{}/1", base(pid, other_item)), json!({"title": "x"}))
-        .await
-        .expect_empty(404);
+    app.put(
+        &format!("{}/1", base(pid, other_item)),
+        json!({"title": "x"}),
+    )
+    .await
+    .expect_empty(404);
     app.delete(&format!("{}/1", base(pid, other_item)))
         .await
         .expect_empty(404);
@@ -345,11 +374,18 @@ async fn sub_task_permissions_follow_member_roles() {
     app.post(&b, json!("Owner's")).await.expect(200);
 
     // Plain member and admin: everything.
-    let r = app.as_user(&c.member, "POST", &b, Some(json!("Member's"))).await;
+    let r = app
+        .as_user(&c.member, "POST", &b, Some(json!("Member's")))
+        .await;
     assert_eq!(r.expect(200)["subTaskId"], 2);
-    app.as_user(&c.admin, "PUT", &format!("{b}/2"), Some(json!({"title": "Admin's"})))
-        .await
-        .expect_empty(200);
+    app.as_user(
+        &c.admin,
+        "PUT",
+        &format!("{b}/2"),
+        Some(json!({"title": "Admin's"})),
+    )
+    .await
+    .expect_empty(200);
     app.as_user(&c.member, "DELETE", &format!("{b}/2"), None)
         .await
         .expect_empty(200);
@@ -365,11 +401,15 @@ async fn sub_task_permissions_follow_member_roles() {
     app.as_user(&c.guest, "PATCH", &one, Some(json!({"isCompleted": true})))
         .await
         .expect(403);
-    app.as_user(&c.guest, "DELETE", &one, None).await.expect(403);
+    app.as_user(&c.guest, "DELETE", &one, None)
+        .await
+        .expect(403);
 
     // Non-members: 403 even to read.
     app.as_user(&c.outsider, "GET", &b, None).await.expect(403);
-    app.as_user(&c.outsider, "GET", &one, None).await.expect(403);
+    app.as_user(&c.outsider, "GET", &one, None)
+        .await
+        .expect(403);
 
     // A read-only key reads but does not write.
     app.as_user(&c.reader, "GET", &one, None).await.expect(200);
@@ -381,9 +421,14 @@ async fn sub_task_permissions_follow_member_roles() {
         .expect(403);
 
     // A role that may update but not write the category: ticks, nothing else.
-    app.as_user(&c.updater, "PATCH", &one, Some(json!({"isCompleted": true})))
-        .await
-        .expect_empty(200);
+    app.as_user(
+        &c.updater,
+        "PATCH",
+        &one,
+        Some(json!({"isCompleted": true})),
+    )
+    .await
+    .expect_empty(200);
     app.as_user(
         &c.updater,
         "PUT",
@@ -401,11 +446,17 @@ async fn sub_task_permissions_follow_member_roles() {
     app.as_user(&c.updater, "POST", &b, Some(json!("no")))
         .await
         .expect(403);
-    app.as_user(&c.updater, "DELETE", &one, None).await.expect(403);
+    app.as_user(&c.updater, "DELETE", &one, None)
+        .await
+        .expect(403);
 
     // A role that cannot read the category does not see the item.
-    app.as_user(&c.blind, "GET", &b, None).await.expect_empty(404);
-    app.as_user(&c.blind, "GET", &one, None).await.expect_empty(404);
+    app.as_user(&c.blind, "GET", &b, None)
+        .await
+        .expect_empty(404);
+    app.as_user(&c.blind, "GET", &one, None)
+        .await
+        .expect_empty(404);
     app.as_user(&c.blind, "PATCH", &one, Some(json!({"isCompleted": true})))
         .await
         .expect_empty(404);

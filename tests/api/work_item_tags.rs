@@ -51,7 +51,9 @@ async fn tags_are_assigned_listed_and_removed() {
     r.expect_empty(201);
     assert_ne!(update_date(&app, pid, wid).await, OLD_DATE);
     app.post(&b, json!({"tagId": bug})).await.expect_empty(201);
-    app.post(&b, json!(third.to_string())).await.expect_empty(201);
+    app.post(&b, json!(third.to_string()))
+        .await
+        .expect_empty(201);
 
     let list = app.get(&b).await.expect(200);
     assert_eq!(ids(&list), vec![bug, ui, third]);
@@ -65,7 +67,10 @@ async fn tags_are_assigned_listed_and_removed() {
 
     // Already assigned → 409.
     let e = app.post(&b, json!(bug)).await.expect(409);
-    assert_eq!(e, json!({"message": "The tag is already assigned to the work item."}));
+    assert_eq!(
+        e,
+        json!({"message": "The tag is already assigned to the work item."})
+    );
 
     app.delete(&format!("{b}/{ui}")).await.expect_empty(200);
     assert_eq!(ids(&app.get(&b).await.expect(200)), vec![bug, third]);
@@ -113,7 +118,17 @@ async fn unknown_tags_items_and_bad_bodies() {
     app.get(&base(999, wid)).await.expect_empty(404);
 
     let key = Some(app.key.as_str());
-    for body in ["", "{", "\"abc\"", "true", "[1]", "{}", "{\"id\": 1}", "1.5", "null"] {
+    for body in [
+        "",
+        "{",
+        "\"abc\"",
+        "true",
+        "[1]",
+        "{}",
+        "{\"id\": 1}",
+        "1.5",
+        "null",
+    ] {
         let r = app.call("POST", &b, key, Some(body)).await;
         assert_eq!(
             r.expect(400),
@@ -144,8 +159,13 @@ async fn tag_permissions_follow_member_roles() {
         .expect_empty(200);
 
     for key in [&c.guest, &c.reader, &c.updater] {
-        assert_eq!(ids(&app.as_user(key, "GET", &b, None).await.expect(200)), vec![t1]);
-        app.as_user(key, "POST", &b, Some(json!(t2))).await.expect(403);
+        assert_eq!(
+            ids(&app.as_user(key, "GET", &b, None).await.expect(200)),
+            vec![t1]
+        );
+        app.as_user(key, "POST", &b, Some(json!(t2)))
+            .await
+            .expect(403);
         app.as_user(key, "DELETE", &format!("{b}/{t1}"), None)
             .await
             .expect(403);
@@ -154,7 +174,9 @@ async fn tag_permissions_follow_member_roles() {
     app.as_user(&c.outsider, "POST", &b, Some(json!(t2)))
         .await
         .expect(403);
-    app.as_user(&c.blind, "GET", &b, None).await.expect_empty(404);
+    app.as_user(&c.blind, "GET", &b, None)
+        .await
+        .expect_empty(404);
     app.as_user(&c.blind, "POST", &b, Some(json!(t2)))
         .await
         .expect_empty(404);

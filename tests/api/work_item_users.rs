@@ -48,7 +48,10 @@ async fn users_are_assigned_and_unassigned() {
     assert_eq!(assigned(&app, pid, wid).await, vec![1, ana, ben, gil]);
 
     let e = app.post(&b, json!(ana)).await.expect(409);
-    assert_eq!(e, json!({"message": "The user is already assigned to the work item."}));
+    assert_eq!(
+        e,
+        json!({"message": "The user is already assigned to the work item."})
+    );
 
     app.delete(&format!("{b}/{ana}")).await.expect_empty(200);
     assert_eq!(assigned(&app, pid, wid).await, vec![1, ben, gil]);
@@ -83,7 +86,10 @@ async fn only_active_members_can_be_assigned() {
     let b = base(pid, wid);
 
     let e = app.post(&b, json!(gone)).await.expect(409);
-    assert_eq!(e, json!({"message": "The user is inactive in the project."}));
+    assert_eq!(
+        e,
+        json!({"message": "The user is inactive in the project."})
+    );
     app.post(&b, json!(stranger)).await.expect_empty(404);
     app.post(&b, json!(9999)).await.expect_empty(404);
 
@@ -119,12 +125,16 @@ async fn assigning_a_story_child_also_assigns_the_story() {
     let (ana, _) = app.add_user("ana").await;
     app.add_member_sql(pid, ana, false, false, None).await;
 
-    app.post(&base(pid, child), json!(ana)).await.expect_empty(200);
+    app.post(&base(pid, child), json!(ana))
+        .await
+        .expect_empty(200);
     assert_eq!(assigned(&app, pid, child).await, vec![ana]);
     assert_eq!(assigned(&app, pid, story).await, vec![ana]);
     assert_ne!(update_date(&app, pid, story).await, OLD_DATE);
     // Already on the story: the second child assigns without a conflict or duplicate.
-    app.post(&base(pid, child2), json!(ana)).await.expect_empty(200);
+    app.post(&base(pid, child2), json!(ana))
+        .await
+        .expect_empty(200);
     assert_eq!(assigned(&app, pid, story).await, vec![ana]);
     // Unassigning a child leaves the story alone.
     app.delete(&format!("{}/{ana}", base(pid, child)))
@@ -132,7 +142,9 @@ async fn assigning_a_story_child_also_assigns_the_story() {
         .expect_empty(200);
     assert_eq!(assigned(&app, pid, story).await, vec![ana]);
     // Assigning the story itself touches nothing else.
-    app.post(&base(pid, story), json!(1)).await.expect_empty(200);
+    app.post(&base(pid, story), json!(1))
+        .await
+        .expect_empty(200);
     assert_eq!(assigned(&app, pid, story).await, vec![1, ana]);
     assert_eq!(assigned(&app, pid, child).await, Vec::<i64>::new());
 }
@@ -167,11 +179,24 @@ async fn user_assignment_permissions_and_bad_input() {
         .await
         .expect_empty(404);
 
-    app.post(&base(c.pid, foreign), json!(1)).await.expect_empty(404);
+    app.post(&base(c.pid, foreign), json!(1))
+        .await
+        .expect_empty(404);
     app.post(&base(c.pid, 99), json!(1)).await.expect_empty(404);
-    app.post(&base(999, c.wid), json!(1)).await.expect_empty(404);
+    app.post(&base(999, c.wid), json!(1))
+        .await
+        .expect_empty(404);
     let key = Some(app.key.as_str());
-    for body in ["", "{", "\"x42\"", "false", "[1]", "{}", "{\"user\": 1}", "2.5"] {
+    for body in [
+        "",
+        "{",
+        "\"x42\"",
+        "false",
+        "[1]",
+        "{}",
+        "{\"user\": 1}",
+        "2.5",
+    ] {
         let r = app.call("POST", &b, key, Some(body)).await;
         assert_eq!(
             r.expect(400),
