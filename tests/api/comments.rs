@@ -360,3 +360,44 @@ async fn comment_permissions() {
 
     assert_eq!(texts(&app.get(&b).await.expect(200)), vec!["admin's"]);
 }
+
+#[tokio::test]
+async fn the_sub_resource_endpoints_are_documented() {
+    let app = spawn_app().await;
+    let doc = app
+        .call("GET", "/openapi.json", None, None)
+        .await
+        .expect(200);
+    let w = "/v0/projects/{projectId}/workitems/{workItemId}";
+    for (path, methods) in [
+        ("/subtasks", &["get", "post"][..]),
+        (
+            "/subtasks/{subTaskId}",
+            &["get", "put", "patch", "delete"][..],
+        ),
+        ("/tags", &["get", "post"][..]),
+        ("/tags/{tagId}", &["delete"][..]),
+        ("/users", &["post"][..]),
+        ("/users/{userId}", &["delete"][..]),
+        ("/worklogs", &["get", "post"][..]),
+        ("/worklogs/{workLogId}", &["get", "put", "delete"][..]),
+        ("/comments", &["get", "post"][..]),
+        ("/comments/{commentId}", &["get", "put", "delete"][..]),
+    ] {
+        let p = &doc["paths"][format!("{w}{path}")];
+        for m in methods {
+            assert!(
+                p[*m]["responses"]["200"].is_object() || p[*m]["responses"]["201"].is_object(),
+                "{m} {path}"
+            );
+        }
+    }
+    let list = &doc["paths"][format!("{w}/comments")]["get"];
+    let params: Vec<&str> = list["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, vec!["projectId", "workItemId", "offset", "limit"]);
+}
