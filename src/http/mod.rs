@@ -27,6 +27,7 @@ mod design_elements;
 mod events;
 mod milestones;
 mod sub_tasks;
+mod work_item_access;
 mod work_item_tags;
 mod work_item_users;
 mod work_items;
