@@ -792,10 +792,7 @@ async fn search_terms() {
     for (terms, want) in cases {
         let q = format!(
             "searchTerms={}",
-            terms
-                .replace('%', "%25")
-                .replace('+', "%20")
-                .replace(' ', "%20")
+            terms.replace('%', "%25").replace(['+', ' '], "%20")
         );
         let page = search(&app, pid, &q).await;
         assert_eq!(ids(&page), want, "terms {terms:?}");
