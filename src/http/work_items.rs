@@ -718,8 +718,10 @@ async fn search_work_items(
         )),
         None => {}
     }
-    // Each term: every word of it is a prefix of an indexed word (an index range), then the
-    // whole term appears in the lowered title + description.
+    // Each term: every word of it is a prefix of an indexed word (an index range), then, for
+    // terms that are more than one word (`mid-air`, `100%`), the whole term appears in the
+    // lowered title + description. A one-word term needs no second check: a prefix of a word is
+    // in the text, and SQLite's LOWER folds ASCII only, which would miss `Ärger` for `ärger`.
     for term in q
         .search_terms
         .as_deref()
@@ -727,7 +729,9 @@ async fn search_work_items(
         .split_whitespace()
         .map(str::to_lowercase)
     {
-        for w in store::words(&term) {
+        let words = store::words(&term);
+        let one_word = words.len() == 1 && words[0] == term;
+        for w in words {
             let upper = format!("{w}{}", char::MAX);
             let lo = bind(&mut params, w.into());
             let hi = bind(&mut params, upper.into());
@@ -735,6 +739,9 @@ async fn search_work_items(
                 "w.work_item_id IN (SELECT ww.work_item_id FROM work_item_words ww \
                  WHERE ww.project_id = $1 AND ww.word >= {lo} AND ww.word < {hi})"
             ));
+        }
+        if one_word {
+            continue;
         }
         let pattern = format!(
             "%{}%",

@@ -762,6 +762,7 @@ async fn search_terms() {
         ("Swim", Some("Water physics; 100% wet")),
         ("JUMPING puzzles", None),
         ("Menu_Music", Some("Ünïcode théme")),
+        ("ÄRGER", None),
     ];
     for (title, desc) in items {
         create(
@@ -771,7 +772,7 @@ async fn search_terms() {
         )
         .await;
     }
-    let cases: [(&str, Vec<i64>); 16] = [
+    let cases: [(&str, Vec<i64>); 19] = [
         ("jump", vec![1, 3]),
         ("JUMP", vec![1, 3]),
         ("jumping", vec![3]),
@@ -787,7 +788,10 @@ async fn search_terms() {
         ("menu_music", vec![4]),
         ("menu%music", vec![]),
         ("théme", vec![4]),
-        ("  ", vec![1, 2, 3, 4]),
+        ("ärger", vec![5]),
+        ("ÄRG", vec![5]),
+        ("ünïcode", vec![4]),
+        ("  ", vec![1, 2, 3, 4, 5]),
     ];
     for (terms, want) in cases {
         let q = format!(
