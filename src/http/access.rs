@@ -138,6 +138,23 @@ impl Member {
         }
     }
 
+    /// Categories whose work items this member cannot see (left out of lists and totals).
+    pub fn hidden_categories(&self) -> Vec<i64> {
+        if self.is_admin {
+            return Vec::new();
+        }
+        self.perms
+            .as_ref()
+            .map(|p| {
+                p.category_permissions
+                    .iter()
+                    .filter(|c| !c.can_read)
+                    .map(|c| c.category_id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn can_read_design_model(&self) -> bool {
         self.is_admin
             || self

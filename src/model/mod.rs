@@ -9,6 +9,7 @@ pub mod permissions;
 pub mod project;
 pub mod user;
 pub mod validate;
+pub mod work_item;
 
 pub use board::*;
 pub use config::*;
@@ -18,6 +19,7 @@ pub use permissions::*;
 pub use project::*;
 pub use user::*;
 pub use validate::*;
+pub use work_item::*;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 

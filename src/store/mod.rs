@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod migrate;
 pub mod projects;
 pub mod sequences;
+pub mod work_items;
 
 use std::str::FromStr;
 use std::time::Duration;

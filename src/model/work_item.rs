@@ -1,0 +1,59 @@
+//! The work item as every reply shows it (BEHAVIOUR.md §5). `store::work_items::load` builds it.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Board, Category, DesignElement, ImportanceLevel, ProjectUser, Stage, Tag, User};
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkItem {
+    pub project_id: i64,
+    pub work_item_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_story_id: Option<i64>,
+    pub is_story: bool,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// User stories show the built-in `{categoryId: -1, name: "User story"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    pub stage: Stage,
+    #[serde(serialize_with = "super::num")]
+    pub estimated_cost: f64,
+    /// Sum of the item's work logs.
+    #[serde(serialize_with = "super::num")]
+    pub logged_cost: f64,
+    /// Sum of the estimates of a story's tasks (0 for tasks).
+    #[serde(serialize_with = "super::num")]
+    pub story_tasks_estimated_cost: f64,
+    /// Sum of the work logs of a story's tasks (0 for tasks).
+    #[serde(serialize_with = "super::num")]
+    pub story_tasks_logged_cost: f64,
+    /// Position in its board (or the backlog), 0-based and dense.
+    pub board_index: i64,
+    /// Position among the items of its design element, 0-based.
+    pub design_element_index: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub design_element: Option<DesignElement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    pub update_date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closing_date: Option<String>,
+    pub creation_date: String,
+    /// The creator.
+    pub user: User,
+    /// Absent for backlog items.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub board: Option<Board>,
+    pub assigned_users: Vec<ProjectUser>,
+    pub tags: Vec<Tag>,
+    pub importance_level: ImportanceLevel,
+    pub has_dependencies: bool,
+    /// Some item it depends on is in a stage that is neither closed nor an unblocker.
+    pub is_blocked: bool,
+}

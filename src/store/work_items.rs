@@ -1,0 +1,435 @@
+//! Loading work items with everything they nest, and keeping the search index and board
+//! positions in shape.
+//!
+//! `load` costs a fixed number of queries whatever the number of items: one main query
+//! (joins for category, stage, importance level, board and creator; correlated subqueries on
+//! indexed columns for the cost sums and the dependency flags), then one for the tags, one for
+//! the assignment links plus one for those project users, and one for the design elements plus
+//! one for their creators. A page of 20 items and a single GET run the same 6 statements.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{DbResult, Tx, Val, placeholders};
+use crate::model::{
+    Board, Category, ImportanceLevel, Stage, TAG_COLS, Tag, User, WorkItem, design_elements_by_id,
+    project_users_by_id,
+};
+use crate::params;
+
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    project_id: i64,
+    work_item_id: i64,
+    parent_story_id: Option<i64>,
+    is_story: bool,
+    title: String,
+    description: Option<String>,
+    category_id: Option<i64>,
+    estimated_cost: f64,
+    board_index: i64,
+    design_element_id: Option<i64>,
+    design_element_index: i64,
+    start_date: Option<String>,
+    due_date: Option<String>,
+    update_date: String,
+    closing_date: Option<String>,
+    creation_date: String,
+    c_name: Option<String>,
+    c_icon: Option<String>,
+    c_color: Option<String>,
+    c_creation_date: Option<String>,
+    s_stage_id: i64,
+    s_name: String,
+    s_icon: Option<String>,
+    s_color: Option<String>,
+    s_status: String,
+    s_is_unblocker: bool,
+    s_creation_date: String,
+    il_id: i64,
+    il_name: String,
+    il_icon: Option<String>,
+    il_color: Option<String>,
+    il_is_default: bool,
+    il_creation_date: String,
+    u_id: i64,
+    u_username: String,
+    u_email: String,
+    u_name: Option<String>,
+    u_creation_date: String,
+    b_id: Option<i64>,
+    b_milestone_id: Option<i64>,
+    b_name: Option<String>,
+    b_description: Option<String>,
+    b_general_info: Option<String>,
+    b_start_date: Option<String>,
+    b_due_date: Option<String>,
+    b_closing_date: Option<String>,
+    b_creation_date: Option<String>,
+    b_is_default: Option<bool>,
+    bu_id: Option<i64>,
+    bu_username: Option<String>,
+    bu_email: Option<String>,
+    bu_name: Option<String>,
+    bu_creation_date: Option<String>,
+    logged_cost: f64,
+    story_estimated: f64,
+    story_logged: f64,
+    has_dependencies: bool,
+    is_blocked: bool,
+}
+
+const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_id, w.is_story, w.title, \
+     w.description, w.category_id, w.estimated_cost, w.board_index, w.design_element_id, \
+     w.design_element_index, w.start_date, w.due_date, w.update_date, w.closing_date, w.creation_date, \
+     c.name AS c_name, c.icon AS c_icon, c.color AS c_color, c.creation_date AS c_creation_date, \
+     s.stage_id AS s_stage_id, s.name AS s_name, s.icon AS s_icon, s.color AS s_color, \
+     s.status AS s_status, s.is_unblocker AS s_is_unblocker, s.creation_date AS s_creation_date, \
+     il.importance_level_id AS il_id, il.name AS il_name, il.icon AS il_icon, il.color AS il_color, \
+     il.is_default AS il_is_default, il.creation_date AS il_creation_date, \
+     u.id AS u_id, u.username AS u_username, u.email AS u_email, u.name AS u_name, \
+     u.creation_date AS u_creation_date, \
+     b.id AS b_id, b.milestone_id AS b_milestone_id, b.name AS b_name, b.description AS b_description, \
+     b.general_info AS b_general_info, b.start_date AS b_start_date, b.due_date AS b_due_date, \
+     b.closing_date AS b_closing_date, b.creation_date AS b_creation_date, \
+     (p.default_board_id IS NOT NULL AND p.default_board_id = b.id) AS b_is_default, \
+     bu.id AS bu_id, bu.username AS bu_username, bu.email AS bu_email, bu.name AS bu_name, \
+     bu.creation_date AS bu_creation_date, \
+     (SELECT COALESCE(SUM(l.value), 0.0) FROM work_logs l \
+        WHERE l.project_id = w.project_id AND l.work_item_id = w.work_item_id) AS logged_cost, \
+     (SELECT COALESCE(SUM(ch.estimated_cost), 0.0) FROM work_items ch \
+        WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id) AS story_estimated, \
+     (SELECT COALESCE(SUM(l.value), 0.0) FROM work_items ch JOIN work_logs l \
+        ON l.project_id = ch.project_id AND l.work_item_id = ch.work_item_id \
+        WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id) AS story_logged, \
+     EXISTS (SELECT d.depends_on_id FROM dependencies d \
+        WHERE d.project_id = w.project_id AND d.work_item_id = w.work_item_id) AS has_dependencies, \
+     EXISTS (SELECT d.depends_on_id FROM dependencies d \
+        JOIN work_items pw ON pw.project_id = d.project_id AND pw.work_item_id = d.depends_on_id \
+        JOIN stages ps ON ps.project_id = pw.project_id AND ps.stage_id = pw.stage_id \
+        WHERE d.project_id = w.project_id AND d.work_item_id = w.work_item_id \
+        AND ps.status <> 'closed' AND NOT ps.is_unblocker) AS is_blocked \
+     FROM work_items w \
+     JOIN stages s ON s.project_id = w.project_id AND s.stage_id = w.stage_id \
+     JOIN importance_levels il ON il.project_id = w.project_id AND il.importance_level_id = w.importance_level_id \
+     JOIN users u ON u.id = w.creator_id \
+     JOIN projects p ON p.id = w.project_id \
+     LEFT JOIN categories c ON c.project_id = w.project_id AND c.category_id = w.category_id \
+     LEFT JOIN boards b ON b.id = w.board_id \
+     LEFT JOIN users bu ON bu.id = b.creator_id";
+
+#[derive(sqlx::FromRow)]
+struct TagLink {
+    work_item_id: i64,
+    #[sqlx(flatten)]
+    tag: Tag,
+}
+
+/// The work items `ids` of the project, in the order given; unknown ids are skipped.
+pub async fn load(tx: &mut Tx, project_id: i64, ids: &[i64]) -> DbResult<Vec<WorkItem>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params: Vec<Val> = vec![project_id.into()];
+    params.extend(ids.iter().map(|i| Val::from(*i)));
+    let in_list = placeholders(2, ids.len());
+
+    let rows: Vec<ItemRow> = tx
+        .all(
+            &format!("{ITEM_SELECT} WHERE w.project_id = $1 AND w.work_item_id IN ({in_list})"),
+            &params,
+        )
+        .await?;
+
+    let links: Vec<TagLink> = tx
+        .all(
+            &format!(
+                "SELECT wt.work_item_id, {TAG_COLS} FROM work_item_tags wt \
+                 JOIN tags t ON t.project_id = wt.project_id AND t.tag_id = wt.tag_id \
+                 WHERE wt.project_id = $1 AND wt.work_item_id IN ({in_list}) ORDER BY t.tag_id"
+            ),
+            &params,
+        )
+        .await?;
+    let mut tags: HashMap<i64, Vec<Tag>> = HashMap::new();
+    for l in links {
+        tags.entry(l.work_item_id).or_default().push(l.tag);
+    }
+
+    let assigned: Vec<(i64, i64)> = tx
+        .all(
+            &format!(
+                "SELECT work_item_id, user_id FROM work_item_users \
+                 WHERE project_id = $1 AND work_item_id IN ({in_list}) ORDER BY creation_date, user_id"
+            ),
+            &params,
+        )
+        .await?;
+    let user_ids: Vec<i64> = assigned.iter().map(|a| a.1).collect();
+    let users = project_users_by_id(tx, project_id, &user_ids).await?;
+
+    let element_ids: Vec<i64> = rows.iter().filter_map(|r| r.design_element_id).collect();
+    let elements = design_elements_by_id(tx, project_id, &element_ids).await?;
+
+    let mut by_id: HashMap<i64, WorkItem> = HashMap::with_capacity(rows.len());
+    for r in rows {
+        let category = if r.is_story {
+            Some(Category::user_story(r.project_id, &r.creation_date))
+        } else {
+            match (r.category_id, r.c_name, r.c_creation_date) {
+                (Some(id), Some(name), Some(creation_date)) => Some(Category {
+                    project_id: r.project_id,
+                    category_id: id,
+                    name,
+                    icon: r.c_icon,
+                    color: r.c_color,
+                    creation_date,
+                }),
+                _ => None,
+            }
+        };
+        let board = match (r.b_id, r.b_name, r.b_creation_date, r.bu_id) {
+            (Some(id), Some(name), Some(creation_date), Some(uid)) => Some(Board {
+                project_id: r.project_id,
+                board_id: id,
+                milestone_id: r.b_milestone_id,
+                name,
+                description: r.b_description,
+                general_info: r.b_general_info,
+                start_date: r.b_start_date,
+                due_date: r.b_due_date,
+                closing_date: r.b_closing_date,
+                creation_date,
+                creator: User {
+                    id: uid,
+                    username: r.bu_username.unwrap_or_default(),
+                    email: r.bu_email.unwrap_or_default(),
+                    name: r.bu_name,
+                    creation_date: r.bu_creation_date.unwrap_or_default(),
+                },
+                is_default: r.b_is_default.unwrap_or(false),
+            }),
+            _ => None,
+        };
+        let item = WorkItem {
+            project_id: r.project_id,
+            work_item_id: r.work_item_id,
+            parent_story_id: r.parent_story_id,
+            is_story: r.is_story,
+            title: r.title,
+            description: r.description,
+            category,
+            stage: Stage {
+                project_id: r.project_id,
+                stage_id: r.s_stage_id,
+                name: r.s_name,
+                icon: r.s_icon,
+                color: r.s_color,
+                status: r.s_status,
+                is_unblocker: r.s_is_unblocker,
+                creation_date: r.s_creation_date,
+            },
+            estimated_cost: r.estimated_cost,
+            logged_cost: r.logged_cost,
+            story_tasks_estimated_cost: r.story_estimated,
+            story_tasks_logged_cost: r.story_logged,
+            board_index: r.board_index,
+            design_element_index: r.design_element_index,
+            design_element: r.design_element_id.and_then(|d| elements.get(&d).cloned()),
+            start_date: r.start_date,
+            due_date: r.due_date,
+            update_date: r.update_date,
+            closing_date: r.closing_date,
+            creation_date: r.creation_date,
+            user: User {
+                id: r.u_id,
+                username: r.u_username,
+                email: r.u_email,
+                name: r.u_name,
+                creation_date: r.u_creation_date,
+            },
+            board,
+            assigned_users: Vec::new(),
+            tags: tags.remove(&r.work_item_id).unwrap_or_default(),
+            importance_level: ImportanceLevel {
+                project_id: r.project_id,
+                importance_level_id: r.il_id,
+                name: r.il_name,
+                icon: r.il_icon,
+                color: r.il_color,
+                is_default: r.il_is_default,
+                creation_date: r.il_creation_date,
+            },
+            has_dependencies: r.has_dependencies,
+            is_blocked: r.is_blocked,
+        };
+        by_id.insert(item.work_item_id, item);
+    }
+    for (item_id, user_id) in assigned {
+        if let (Some(item), Some(u)) = (by_id.get_mut(&item_id), users.get(&user_id)) {
+            item.assigned_users.push(u.clone());
+        }
+    }
+    Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+}
+
+/// Most words indexed per item; a longer description is still found by its first words.
+pub const MAX_WORDS: usize = 2000;
+
+/// The distinct lower-cased words of a text, split on anything not alphanumeric.
+pub fn words(text: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        let w = w.to_lowercase();
+        if seen.insert(w.clone()) {
+            out.push(w);
+            if out.len() == MAX_WORDS {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Replaces the item's rows of the search index with the words of its title and description.
+pub async fn index_words(
+    tx: &mut Tx,
+    project_id: i64,
+    work_item_id: i64,
+    title: &str,
+    description: Option<&str>,
+) -> DbResult<()> {
+    tx.exec(
+        "DELETE FROM work_item_words WHERE project_id = $1 AND work_item_id = $2",
+        params![project_id, work_item_id],
+    )
+    .await?;
+    let text = format!("{title} {}", description.unwrap_or(""));
+    let all = words(&text);
+    for chunk in all.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, $2, ${})", i + 3))
+            .collect();
+        let mut params: Vec<Val> = vec![project_id.into(), work_item_id.into()];
+        params.extend(chunk.iter().map(|w| Val::from(w.as_str())));
+        tx.exec(
+            &format!(
+                "INSERT INTO work_item_words (project_id, work_item_id, word) VALUES {}",
+                values.join(", ")
+            ),
+            &params,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Serialises the work-item writes of one project (PostgreSQL row lock on the project's
+/// work-item sequence; SQLite already has a single writer). Take it before reading the state a
+/// write depends on, so board positions stay dense under concurrent moves.
+pub async fn lock_project(tx: &mut Tx, project_id: i64) -> DbResult<()> {
+    tx.exec(
+        "UPDATE project_sequences SET last_value = last_value WHERE project_id = $1 AND kind = 'workitem'",
+        params![project_id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Which ordered list an item sits in: its board (backlog when `None`) or its design element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    Board(Option<i64>),
+    DesignElement(Option<i64>),
+}
+
+impl Slot {
+    fn cols(self) -> (&'static str, &'static str, Option<i64>) {
+        match self {
+            Slot::Board(b) => ("board_id", "board_index", b),
+            Slot::DesignElement(d) => ("design_element_id", "design_element_index", d),
+        }
+    }
+}
+
+/// The next position at the end of a list (0-based).
+pub async fn end_of(tx: &mut Tx, project_id: i64, slot: Slot) -> DbResult<i64> {
+    let (group, index, value) = slot.cols();
+    let (cond, params): (String, Vec<Val>) = match value {
+        Some(v) => (format!("{group} = $2"), vec![project_id.into(), v.into()]),
+        None => (format!("{group} IS NULL"), vec![project_id.into()]),
+    };
+    let (n,): (i64,) = tx
+        .one(
+            &format!(
+                "SELECT CAST(COALESCE(MAX({index}) + 1, 0) AS BIGINT) FROM work_items \
+                 WHERE project_id = $1 AND {cond}"
+            ),
+            &params,
+        )
+        .await?;
+    Ok(n)
+}
+
+/// Renumbers a list densely from 0, keeping its order (position, then id), with `item`
+/// placed at `at` (clamped to the list), or left out when `at` is `None` (it left the list).
+/// Only rows whose position changes are written.
+pub async fn renumber(
+    tx: &mut Tx,
+    project_id: i64,
+    slot: Slot,
+    item: i64,
+    at: Option<i64>,
+) -> DbResult<()> {
+    let (group, index, value) = slot.cols();
+    let (cond, params): (String, Vec<Val>) = match value {
+        Some(v) => (format!("{group} = $2"), vec![project_id.into(), v.into()]),
+        None => (format!("{group} IS NULL"), vec![project_id.into()]),
+    };
+    let rows: Vec<(i64, i64)> = tx
+        .all(
+            &format!(
+                "SELECT work_item_id, {index} FROM work_items WHERE project_id = $1 AND {cond} \
+                 ORDER BY {index}, work_item_id"
+            ),
+            &params,
+        )
+        .await?;
+    let current: HashMap<i64, i64> = rows.iter().copied().collect();
+    let mut order: Vec<i64> = rows.iter().map(|r| r.0).filter(|id| *id != item).collect();
+    if let Some(at) = at {
+        let at = at.clamp(0, order.len() as i64) as usize;
+        order.insert(at, item);
+    }
+    for (i, id) in order.into_iter().enumerate() {
+        let i = i as i64;
+        if current.get(&id) != Some(&i) {
+            tx.exec(
+                &format!(
+                    "UPDATE work_items SET {index} = $1 WHERE project_id = $2 AND work_item_id = $3"
+                ),
+                params![i, project_id, id],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_distinct_lowercase_alphanumeric_runs() {
+        assert_eq!(
+            words("Fix the double-jump; FIX it, Ünïcode 42x"),
+            vec!["fix", "the", "double", "jump", "it", "ünïcode", "42x"]
+        );
+        let long: String = (0..3000).map(|i| format!("w{i} ")).collect();
+        assert_eq!(words(&long).len(), MAX_WORDS);
+    }
+}
