@@ -4,6 +4,7 @@
 pub mod board;
 pub mod config;
 pub mod members;
+pub mod metrics;
 pub mod permissions;
 pub mod project;
 pub mod user;
@@ -12,6 +13,7 @@ pub mod validate;
 pub use board::*;
 pub use config::*;
 pub use members::*;
+pub use metrics::*;
 pub use permissions::*;
 pub use project::*;
 pub use user::*;
