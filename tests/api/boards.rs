@@ -883,3 +883,51 @@ async fn variation_counts_only_the_last_seven_days() {
                "estimatedCost": 9.25, "estimatedCostVariation": 2.25, "loggedCost": 0, "remainingCost": 9.25})
     );
 }
+
+#[tokio::test]
+async fn design_element_scope_counts_linked_items() {
+    use questlog::store::metrics::{MetricsScope, compute};
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    for (de, name) in [(1, "Hub"), (2, "Cave"), (3, "Boss")] {
+        sql(
+            &app,
+            "INSERT INTO design_elements (project_id, design_element_id, design_element_type_id, name, \
+             creation_date, update_date, creator_id) VALUES ($1, $2, 1, $3, $4, $4, 1)",
+            params![pid, de, name, "2026-01-01T00:00:00.000Z"],
+        )
+        .await;
+    }
+    for (de, cost) in [(Some(1), 2.0), (Some(2), 3.0), (Some(3), 5.0), (None, 7.0)] {
+        let i = item_on(&app, pid, None).await;
+        sql(
+            &app,
+            "UPDATE work_items SET design_element_id = $1, estimated_cost = $2 WHERE project_id = $3 AND work_item_id = $4",
+            params![de, cost, pid, i],
+        )
+        .await;
+    }
+    let mut tx = app.db.read().await.unwrap();
+    let m = compute(
+        &mut tx,
+        pid,
+        &MetricsScope::DesignElements(vec![1, 3]),
+        |_| true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(m.totals.total_work_items, 2);
+    assert_eq!(m.totals.estimated_cost, 7.0);
+    assert_eq!(m.categories.len(), 8);
+    let none = compute(&mut tx, pid, &MetricsScope::DesignElements(vec![]), |_| {
+        true
+    })
+    .await
+    .unwrap();
+    assert_eq!(none.totals.total_work_items, 0);
+    let only_art = compute(&mut tx, pid, &MetricsScope::Project, |c| c == 2)
+        .await
+        .unwrap();
+    assert_eq!(only_art.categories.len(), 1);
+    assert_eq!(only_art.totals.total_work_items, 0);
+}
