@@ -14,8 +14,11 @@ use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
-use crate::model::{self, Check, ModuleConfig, PROJECT_SELECT, Project, ProjectRow, TEXT_MAX};
+use crate::model::{
+    self, Check, Metrics, ModuleConfig, PROJECT_SELECT, Project, ProjectRow, TEXT_MAX,
+};
 use crate::params;
+use crate::store::metrics::{self, MetricsScope};
 use crate::store::{Tx, projects};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -29,6 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(close_project, reopen_project))
         .routes(routes!(transfer_owner))
+        .routes(routes!(project_metrics))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -475,4 +479,24 @@ async fn transfer_owner(
     .await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
+}
+
+/// Gets the project metrics (work items of the categories the caller can read).
+#[utoipa::path(get, path = "/v0/projects/{projectId}/metrics", tag = "Projects",
+    params(("projectId" = i64, Path, description = "The project id.")),
+    responses((status = 200, body = Metrics), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
+async fn project_metrics(
+    State(s): State<AppState>,
+    auth: Auth,
+    Ids(pid): Ids<i64>,
+) -> ApiResult<Response> {
+    let mut tx = s.db.read().await?;
+    let m = access::member(&mut tx, &auth, pid, Scope::ProjectsRead).await?;
+    let out = metrics::compute(&mut tx, pid, &MetricsScope::Project, |c| {
+        m.can_read_category(Some(c))
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(reply::ok(out))
 }

@@ -80,3 +80,70 @@ impl From<BoardRow> for Board {
         }
     }
 }
+
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Milestone {
+    pub project_id: i64,
+    pub milestone_id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub general_info: Option<String>,
+    pub creator: User,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closing_date: Option<String>,
+    pub creation_date: String,
+    /// Present when asked for (always on single-milestone replies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub boards: Option<Vec<Board>>,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct MilestoneRow {
+    pub project_id: i64,
+    pub id: i64,
+    pub name: String,
+    pub general_info: Option<String>,
+    pub start_date: Option<String>,
+    pub due_date: Option<String>,
+    pub closing_date: Option<String>,
+    pub creation_date: String,
+    pub creator_id: i64,
+    pub creator_username: String,
+    pub creator_email: String,
+    pub creator_name: Option<String>,
+    pub creator_creation_date: String,
+}
+
+/// `{MILESTONE_SELECT} WHERE m.project_id = $1 …` into `MilestoneRow`.
+pub const MILESTONE_SELECT: &str = "SELECT m.project_id, m.id, m.name, m.general_info, m.start_date, m.due_date, \
+     m.closing_date, m.creation_date, u.id AS creator_id, u.username AS creator_username, \
+     u.email AS creator_email, u.name AS creator_name, u.creation_date AS creator_creation_date \
+     FROM milestones m JOIN users u ON u.id = m.creator_id";
+
+impl From<MilestoneRow> for Milestone {
+    fn from(r: MilestoneRow) -> Self {
+        Milestone {
+            project_id: r.project_id,
+            milestone_id: r.id,
+            name: r.name,
+            general_info: r.general_info,
+            start_date: r.start_date,
+            due_date: r.due_date,
+            closing_date: r.closing_date,
+            creation_date: r.creation_date,
+            boards: None,
+            creator: User {
+                id: r.creator_id,
+                username: r.creator_username,
+                email: r.creator_email,
+                name: r.creator_name,
+                creation_date: r.creator_creation_date,
+            },
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Metrics over a scope of work items, in two queries whatever the number of items:
+//! the project's categories, and one GROUP BY category over the scope's items.
+
+use chrono::{Duration, Utc};
+
+use super::{DbResult, Tx, Val, placeholders};
+use crate::model::{CATEGORY_COLS, Category, CategoryMetrics, MetricCounts, Metrics, format_date};
+use crate::params;
+
+/// Which work items of a project the metrics cover.
+#[derive(Debug, Clone)]
+pub enum MetricsScope {
+    Project,
+    /// Items on the board; with `user_id`, only those assigned to that user.
+    Board {
+        board_id: i64,
+        user_id: Option<i64>,
+    },
+    /// Items on the milestone's boards; with `user_id`, only those assigned to that user.
+    Milestone {
+        milestone_id: i64,
+        user_id: Option<i64>,
+    },
+    /// Items linked to any of these design elements.
+    DesignElements(Vec<i64>),
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    category_id: Option<i64>,
+    total: i64,
+    closed: i64,
+    created_recently: i64,
+    estimated: f64,
+    estimated_recently: f64,
+    logged: f64,
+    remaining: f64,
+}
+
+const ASSIGNED: &str = "EXISTS (SELECT wu.user_id FROM work_item_users wu WHERE wu.project_id = w.project_id \
+     AND wu.work_item_id = w.work_item_id AND wu.user_id = ";
+
+/// The metrics of `scope` in `project_id`, listing the categories `can_read` allows (in id
+/// order, zeros where empty); items of other categories are left out of the totals too.
+pub async fn compute(
+    tx: &mut Tx,
+    project_id: i64,
+    scope: &MetricsScope,
+    can_read: impl Fn(i64) -> bool,
+) -> DbResult<Metrics> {
+    let since = format_date(Utc::now() - Duration::days(7));
+    let mut params: Vec<Val> = vec![project_id.into(), since.into()];
+    let filter = match scope {
+        MetricsScope::Project => String::new(),
+        MetricsScope::Board { board_id, user_id } => {
+            params.push((*board_id).into());
+            let mut f = " AND w.board_id = $3".to_string();
+            if let Some(u) = user_id {
+                params.push((*u).into());
+                f.push_str(&format!(" AND {ASSIGNED}$4)"));
+            }
+            f
+        }
+        MetricsScope::Milestone {
+            milestone_id,
+            user_id,
+        } => {
+            params.push((*milestone_id).into());
+            let mut f = " AND w.board_id IN (SELECT b.id FROM boards b WHERE b.project_id = $1 \
+                         AND b.milestone_id = $3)"
+                .to_string();
+            if let Some(u) = user_id {
+                params.push((*u).into());
+                f.push_str(&format!(" AND {ASSIGNED}$4)"));
+            }
+            f
+        }
+        MetricsScope::DesignElements(ids) if ids.is_empty() => " AND FALSE".to_string(),
+        MetricsScope::DesignElements(ids) => {
+            params.extend(ids.iter().map(|i| Val::from(*i)));
+            format!(
+                " AND w.design_element_id IN ({})",
+                placeholders(3, ids.len())
+            )
+        }
+    };
+    let sql = format!(
+        "SELECT w.category_id, COUNT(*) AS total, \
+         COUNT(CASE WHEN s.status = 'closed' THEN w.work_item_id END) AS closed, \
+         COUNT(CASE WHEN w.creation_date >= $2 THEN w.work_item_id END) AS created_recently, \
+         COALESCE(SUM(w.estimated_cost), 0.0) AS estimated, \
+         COALESCE(SUM(CASE WHEN w.creation_date >= $2 THEN w.estimated_cost ELSE 0.0 END), 0.0) AS estimated_recently, \
+         COALESCE(SUM(COALESCE(l.logged, 0.0)), 0.0) AS logged, \
+         COALESCE(SUM(CASE WHEN s.status <> 'closed' AND w.estimated_cost > COALESCE(l.logged, 0.0) \
+             THEN w.estimated_cost - COALESCE(l.logged, 0.0) ELSE 0.0 END), 0.0) AS remaining \
+         FROM work_items w \
+         JOIN stages s ON s.project_id = w.project_id AND s.stage_id = w.stage_id \
+         LEFT JOIN (SELECT work_item_id, SUM(value) AS logged FROM work_logs WHERE project_id = $1 \
+             GROUP BY work_item_id) l ON l.work_item_id = w.work_item_id \
+         WHERE w.project_id = $1 AND NOT w.is_story{filter} \
+         GROUP BY w.category_id"
+    );
+    let rows: Vec<Row> = tx.all(&sql, &params).await?;
+    let categories: Vec<Category> = tx
+        .all(
+            &format!(
+                "SELECT {CATEGORY_COLS} FROM categories c WHERE c.project_id = $1 ORDER BY c.category_id"
+            ),
+            params![project_id],
+        )
+        .await?;
+
+    let mut totals = MetricCounts::default();
+    let mut out = Vec::new();
+    for category in categories {
+        if !can_read(category.category_id) {
+            continue;
+        }
+        let counts = rows
+            .iter()
+            .find(|r| r.category_id == Some(category.category_id))
+            .map(|r| MetricCounts {
+                total_work_items: r.total,
+                total_work_items_variation: r.created_recently,
+                open_work_items: r.total - r.closed,
+                closed_work_items: r.closed,
+                estimated_cost: r.estimated,
+                estimated_cost_variation: r.estimated_recently,
+                logged_cost: r.logged,
+                remaining_cost: r.remaining,
+            })
+            .unwrap_or_default();
+        totals.add(&counts);
+        out.push(CategoryMetrics { category, counts });
+    }
+    Ok(Metrics {
+        categories: out,
+        totals,
+    })
+}
