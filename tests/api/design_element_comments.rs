@@ -294,3 +294,27 @@ async fn who_may_read_and_write_comments() {
         .await
         .expect(200);
 }
+
+#[tokio::test]
+async fn openapi_documents_both_delete_paths() {
+    let app = spawn_app().await;
+    let doc = app
+        .call("GET", "/openapi.json", None, None)
+        .await
+        .expect(200);
+    let paths = &doc["paths"];
+    let singular =
+        &paths["/v0/projects/{projectId}/designelement/{designElementId}/comments/{commentId}"];
+    assert!(singular["delete"].is_object());
+    let plural =
+        &paths["/v0/projects/{projectId}/designelements/{designElementId}/comments/{commentId}"];
+    assert!(plural["delete"].is_object());
+    assert!(plural["put"].is_object());
+    let list = &paths["/v0/projects/{projectId}/designelements/{designElementId}/comments"];
+    assert!(list["get"].is_object() && list["post"].is_object());
+    let one = &paths["/v0/projects/{projectId}/designelements/{designElementId}"];
+    for m in ["get", "put", "patch", "delete"] {
+        assert!(one[m].is_object(), "{m}");
+    }
+    assert!(paths["/v0/projects/{projectId}/events"]["get"].is_object());
+}
