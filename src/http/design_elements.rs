@@ -1,9 +1,712 @@
-//! Not served yet.
+//! The game design model: a tree of design elements per project (BEHAVIOUR.md §4, §8).
+//! Siblings keep a dense 0-based `index`; moves and deletes close the gaps they leave.
 
+use std::collections::HashMap;
+
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
+use super::access::{self, Member};
+use super::auth::{Auth, Scope};
+use super::error::{ApiError, ApiResult, ErrorBody};
+use super::extract::{Ids, Q, RawBody, flag};
+use super::reply;
+use crate::model::{self, Check, DesignElement, ModuleConfig, TEXT_MAX, load_design_elements};
+use crate::params;
+use crate::store::{Tx, Val, placeholders, sequences};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(list_design_elements, create_design_element))
+        .routes(routes!(
+            get_design_element,
+            update_design_element,
+            patch_design_element,
+            delete_design_element
+        ))
+}
+
+/// The caller's membership after checking the key's scope and that the project uses the
+/// design model module. Permission rules stay with the caller (read, write, comment).
+pub(super) async fn design_access(
+    tx: &mut Tx,
+    auth: &Auth,
+    pid: i64,
+    scope: Scope,
+) -> ApiResult<(Member, ModuleConfig)> {
+    let m = access::member(tx, auth, pid, scope).await?;
+    let (stored,): (String,) = tx
+        .one(
+            "SELECT module_config FROM projects WHERE id = $1",
+            params![pid],
+        )
+        .await?;
+    let modules = ModuleConfig::from_stored(&stored);
+    if !modules.game_design_model {
+        return Err(ApiError::Forbidden(
+            "The game design model module is disabled in this project.".into(),
+        ));
+    }
+    Ok((m, modules))
+}
+
+async fn reader(tx: &mut Tx, auth: &Auth, pid: i64) -> ApiResult<Member> {
+    let (m, _) = design_access(tx, auth, pid, Scope::DesignModelRead).await?;
+    m.require(m.can_read_design_model())?;
+    Ok(m)
+}
+
+async fn writer(tx: &mut Tx, auth: &Auth, pid: i64) -> ApiResult<Member> {
+    let (m, _) = design_access(tx, auth, pid, Scope::DesignModelWrite).await?;
+    m.require(m.can_write_design_model())?;
+    Ok(m)
+}
+
+/// The element without its parent and children (how elements nest inside one another).
+fn shallow(e: &DesignElement) -> DesignElement {
+    DesignElement {
+        parent: None,
+        children: None,
+        ..e.clone()
+    }
+}
+
+/// Every element of the project, roots first, then by parent and sibling index.
+async fn load_all(tx: &mut Tx, pid: i64) -> ApiResult<Vec<DesignElement>> {
+    Ok(load_design_elements(
+        tx,
+        pid,
+        "WHERE de.project_id = $1 \
+         ORDER BY COALESCE(de.parent_id, 0), de.sibling_index, de.design_element_id",
+        params![pid],
+    )
+    .await?)
+}
+
+/// Children ids of every element, in sibling order (`all` comes sorted by `load_all`).
+fn children_index(all: &[DesignElement]) -> HashMap<i64, Vec<usize>> {
+    let mut kids: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, e) in all.iter().enumerate() {
+        if let Some(p) = e.parent_id {
+            kids.entry(p).or_default().push(i);
+        }
+    }
+    kids
+}
+
+/// The element with its whole subtree in `children` (leaves have `[]`), without `parent`.
+fn subtree(all: &[DesignElement], kids: &HashMap<i64, Vec<usize>>, at: usize) -> DesignElement {
+    let mut e = shallow(&all[at]);
+    e.children = Some(
+        kids.get(&e.design_element_id)
+            .map(|v| v.iter().map(|&i| subtree(all, kids, i)).collect())
+            .unwrap_or_default(),
+    );
+    e
+}
+
+/// One element with its parent (shallow); with `include_children` also its whole subtree.
+async fn load_one(
+    tx: &mut Tx,
+    pid: i64,
+    id: i64,
+    include_children: bool,
+) -> ApiResult<DesignElement> {
+    if include_children {
+        let all = load_all(tx, pid).await?;
+        let at = all
+            .iter()
+            .position(|e| e.design_element_id == id)
+            .ok_or(ApiError::NotFound)?;
+        let kids = children_index(&all);
+        let mut e = subtree(&all, &kids, at);
+        e.parent = all[at].parent_id.and_then(|p| {
+            all.iter()
+                .find(|x| x.design_element_id == p)
+                .map(|x| Box::new(shallow(x)))
+        });
+        return Ok(e);
+    }
+    let pair = load_design_elements(
+        tx,
+        pid,
+        "WHERE de.project_id = $1 AND (de.design_element_id = $2 OR de.design_element_id = \
+         (SELECT x.parent_id FROM design_elements x WHERE x.project_id = $1 AND x.design_element_id = $2))",
+        params![pid, id],
+    )
+    .await?;
+    let mut e = pair
+        .iter()
+        .find(|e| e.design_element_id == id)
+        .cloned()
+        .ok_or(ApiError::NotFound)?;
+    e.parent = e.parent_id.and_then(|p| {
+        pair.iter()
+            .find(|x| x.design_element_id == p)
+            .map(|x| Box::new(shallow(x)))
+    });
+    Ok(e)
+}
+
+/// `design_element_id → parent_id` for the whole project (cycle checks, subtrees).
+async fn parents(tx: &mut Tx, pid: i64) -> ApiResult<HashMap<i64, Option<i64>>> {
+    let rows: Vec<(i64, Option<i64>)> = tx
+        .all(
+            "SELECT design_element_id, parent_id FROM design_elements WHERE project_id = $1",
+            params![pid],
+        )
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// `root` and every element below it.
+fn subtree_ids(tree: &HashMap<i64, Option<i64>>, root: i64) -> Vec<i64> {
+    let mut kids: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (&id, &p) in tree {
+        if let Some(p) = p {
+            kids.entry(p).or_default().push(id);
+        }
+    }
+    let mut out = vec![root];
+    let mut i = 0;
+    while i < out.len() {
+        if let Some(k) = kids.get(&out[i]) {
+            out.extend(k);
+        }
+        i += 1;
+    }
+    out
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateDesignElementValues {
+    /// Required; a design element type of the project.
+    pub design_element_type_id: Option<i64>,
+    /// Required.
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// The parent element (absent, null or 0: a root element).
+    pub parent_id: Option<i64>,
+    pub start_date: Option<String>,
+    pub due_date: Option<String>,
+    /// Position among the siblings (0-based); absent → last.
+    pub index: Option<i64>,
+}
+
+/// PUT: every editable field; omitted optionals become null, so an omitted `parentId` makes
+/// the element a root. An omitted `index` keeps the position when the parent is unchanged.
+pub type UpdateDesignElementValues = CreateDesignElementValues;
+
+/// PATCH: only the fields present change; `parentId: null` (or 0) moves the element to the root.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PatchDesignElementValues {
+    #[serde(default, deserialize_with = "model::patch")]
+    #[schema(value_type = Option<i64>)]
+    pub design_element_type_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "model::patch")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "model::patch")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "model::patch")]
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "model::patch")]
+    #[schema(value_type = Option<String>)]
+    pub start_date: Option<Option<String>>,
+    #[serde(default, deserialize_with = "model::patch")]
+    #[schema(value_type = Option<String>)]
+    pub due_date: Option<Option<String>>,
+    /// New position among the siblings (0-based).
+    pub index: Option<i64>,
+}
+
+/// `deleteDesignElementValues`; an empty body counts as `{}`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteDesignElementValues {
+    /// Delete the work items linked to the removed elements instead of unlinking them.
+    #[serde(default)]
+    pub remove_work_items: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct GetQuery {
+    /// Return the whole subtree nested in `children`.
+    #[serde(default, deserialize_with = "flag")]
+    #[param(value_type = Option<bool>)]
+    include_children: Option<bool>,
+}
+
+/// The editable fields after a request is merged onto the current values.
+struct Draft {
+    type_id: Option<i64>,
+    name: Option<String>,
+    description: Option<String>,
+    parent_id: Option<i64>,
+    start_date: Option<String>,
+    due_date: Option<String>,
+    index: Option<i64>,
+}
+
+/// The validated fields, dates in stored form.
+struct Fields {
+    type_id: i64,
+    name: String,
+    description: Option<String>,
+    parent_id: Option<i64>,
+    start_date: Option<String>,
+    due_date: Option<String>,
+    index: Option<i64>,
+}
+
+/// Checks every field (`me`: the element being edited, for the cycle check); nothing is written.
+async fn check(tx: &mut Tx, pid: i64, me: Option<i64>, d: Draft) -> ApiResult<Fields> {
+    let mut c = Check::new();
+    c.name("name", d.name.as_deref());
+    c.text("description", d.description.as_deref(), TEXT_MAX);
+    match d.type_id {
+        None => c.fail(
+            "designElementTypeId",
+            "The design element type is required.",
+        ),
+        Some(t) => {
+            if !tx
+                .exists(
+                    "SELECT design_element_type_id FROM design_element_types \
+                     WHERE project_id = $1 AND design_element_type_id = $2",
+                    params![pid, t],
+                )
+                .await?
+            {
+                c.fail(
+                    "designElementTypeId",
+                    "The design element type does not exist.",
+                );
+            }
+        }
+    }
+    let start = c.date("startDate", d.start_date.as_deref());
+    let due = c.date("dueDate", d.due_date.as_deref());
+    if let (Some(s), Some(e)) = (&start, &due)
+        && e < s
+    {
+        c.fail(
+            "dueDate",
+            "The due date can't be earlier than the start date.",
+        );
+    }
+    let parent = d.parent_id.filter(|&p| p != 0);
+    if let Some(p) = parent {
+        let tree = parents(tx, pid).await?;
+        if !tree.contains_key(&p) {
+            c.fail("parentId", "The parent design element does not exist.");
+        } else if let Some(me) = me {
+            // Walk up from the new parent: meeting `me` means a cycle.
+            let mut at = Some(p);
+            let mut steps = 0;
+            while let Some(x) = at {
+                if x == me {
+                    c.fail(
+                        "parentId",
+                        "A design element can't be moved under itself or one of its descendants.",
+                    );
+                    break;
+                }
+                steps += 1;
+                if steps > tree.len() {
+                    break;
+                }
+                at = tree.get(&x).copied().flatten();
+            }
+        }
+    }
+    if d.index.is_some_and(|i| i < 0) {
+        c.fail("index", "The index can't be negative.");
+    }
+    c.finish()?;
+    Ok(Fields {
+        type_id: d.type_id.unwrap_or_default(),
+        name: d.name.unwrap_or_default().trim().to_string(),
+        description: d.description,
+        parent_id: parent,
+        start_date: start,
+        due_date: due,
+        index: d.index,
+    })
+}
+
+/// Makes room for element `id` under `parent` and returns its new index. `old` is its current
+/// (parent, index), whose gap is closed. Without `index` it goes last (or stays put when the
+/// parent does not change).
+async fn place(
+    tx: &mut Tx,
+    pid: i64,
+    id: i64,
+    old: Option<(Option<i64>, i64)>,
+    parent: Option<i64>,
+    index: Option<i64>,
+) -> ApiResult<i64> {
+    if let Some((op, oi)) = old {
+        if op == parent && index.is_none() {
+            return Ok(oi);
+        }
+        tx.exec(
+            "UPDATE design_elements SET sibling_index = sibling_index - 1 \
+             WHERE project_id = $1 AND COALESCE(parent_id, 0) = $2 AND sibling_index > $3 \
+             AND design_element_id <> $4",
+            params![pid, op.unwrap_or(0), oi, id],
+        )
+        .await?;
+    }
+    let (n,): (i64,) = tx
+        .one(
+            "SELECT COUNT(*) FROM design_elements \
+             WHERE project_id = $1 AND COALESCE(parent_id, 0) = $2 AND design_element_id <> $3",
+            params![pid, parent.unwrap_or(0), id],
+        )
+        .await?;
+    let pos = index.map_or(n, |i| i.min(n));
+    if pos < n {
+        tx.exec(
+            "UPDATE design_elements SET sibling_index = sibling_index + 1 \
+             WHERE project_id = $1 AND COALESCE(parent_id, 0) = $2 AND sibling_index >= $3 \
+             AND design_element_id <> $4",
+            params![pid, parent.unwrap_or(0), pos, id],
+        )
+        .await?;
+    }
+    Ok(pos)
+}
+
+#[derive(sqlx::FromRow)]
+struct Current {
+    design_element_type_id: i64,
+    name: String,
+    description: Option<String>,
+    parent_id: Option<i64>,
+    sibling_index: i64,
+    start_date: Option<String>,
+    due_date: Option<String>,
+}
+
+async fn current(tx: &mut Tx, pid: i64, id: i64) -> ApiResult<Current> {
+    tx.opt(
+        "SELECT design_element_type_id, name, description, parent_id, sibling_index, start_date, due_date \
+         FROM design_elements WHERE project_id = $1 AND design_element_id = $2",
+        params![pid, id],
+    )
+    .await?
+    .ok_or(ApiError::NotFound)
+}
+
+/// Gets the game design model: every element with its direct children (each without its own
+/// children) and its parent (without parent or children).
+#[utoipa::path(get, path = "/v0/projects/{projectId}/designelements", tag = "Design Elements",
+    params(("projectId" = i64, Path, description = "The project id.")),
+    responses((status = 200, body = Vec<DesignElement>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
+async fn list_design_elements(
+    State(s): State<AppState>,
+    auth: Auth,
+    Ids(pid): Ids<i64>,
+) -> ApiResult<Response> {
+    let mut tx = s.db.read().await?;
+    reader(&mut tx, &auth, pid).await?;
+    let all = load_all(&mut tx, pid).await?;
+    tx.commit().await?;
+    let kids = children_index(&all);
+    let by_id: HashMap<i64, &DesignElement> =
+        all.iter().map(|e| (e.design_element_id, e)).collect();
+    let out: Vec<DesignElement> = all
+        .iter()
+        .map(|e| {
+            let mut x = shallow(e);
+            x.parent = e
+                .parent_id
+                .and_then(|p| by_id.get(&p))
+                .map(|p| Box::new(shallow(p)));
+            x.children = Some(
+                kids.get(&e.design_element_id)
+                    .map(|v| v.iter().map(|&i| shallow(&all[i])).collect())
+                    .unwrap_or_default(),
+            );
+            x
+        })
+        .collect();
+    Ok(reply::ok(out))
+}
+
+/// Creates a design element, last among its siblings unless `index` says otherwise.
+#[utoipa::path(post, path = "/v0/projects/{projectId}/designelements", tag = "Design Elements",
+    params(("projectId" = i64, Path, description = "The project id.")),
+    request_body = CreateDesignElementValues,
+    responses((status = 201, body = DesignElement), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, description = "Not found")))]
+async fn create_design_element(
+    State(s): State<AppState>,
+    auth: Auth,
+    Ids(pid): Ids<i64>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let v: CreateDesignElementValues = body.json()?;
+    let mut tx = s.db.write().await?;
+    writer(&mut tx, &auth, pid).await?;
+    let f = check(
+        &mut tx,
+        pid,
+        None,
+        Draft {
+            type_id: v.design_element_type_id,
+            name: v.name,
+            description: v.description,
+            parent_id: v.parent_id,
+            start_date: v.start_date,
+            due_date: v.due_date,
+            index: v.index,
+        },
+    )
+    .await?;
+    let id = sequences::next_id(&mut tx, pid, "designelement").await?;
+    let pos = place(&mut tx, pid, id, None, f.parent_id, f.index).await?;
+    let ts = model::now();
+    tx.exec(
+        "INSERT INTO design_elements (project_id, design_element_id, design_element_type_id, parent_id, \
+         sibling_index, name, description, start_date, due_date, creation_date, update_date, creator_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
+        params![
+            pid,
+            id,
+            f.type_id,
+            f.parent_id,
+            pos,
+            f.name,
+            f.description,
+            f.start_date,
+            f.due_date,
+            ts,
+            auth.user_id
+        ],
+    )
+    .await?;
+    let e = load_one(&mut tx, pid, id, false).await?;
+    tx.commit().await?;
+    Ok(reply::created(e))
+}
+
+/// Gets a design element with its parent; `includeChildren=true` adds the whole subtree.
+#[utoipa::path(get, path = "/v0/projects/{projectId}/designelements/{designElementId}",
+    tag = "Design Elements",
+    params(("projectId" = i64, Path, description = "The project id."),
+           ("designElementId" = i64, Path, description = "The design element id."), GetQuery),
+    responses((status = 200, body = DesignElement), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, description = "Not found")))]
+async fn get_design_element(
+    State(s): State<AppState>,
+    auth: Auth,
+    Ids((pid, id)): Ids<(i64, i64)>,
+    Q(q): Q<GetQuery>,
+) -> ApiResult<Response> {
+    let mut tx = s.db.read().await?;
+    reader(&mut tx, &auth, pid).await?;
+    let e = load_one(&mut tx, pid, id, q.include_children.unwrap_or(false)).await?;
+    tx.commit().await?;
+    Ok(reply::ok(e))
+}
+
+async fn save(tx: &mut Tx, pid: i64, id: i64, cur: &Current, f: Fields) -> ApiResult<()> {
+    let pos = place(
+        tx,
+        pid,
+        id,
+        Some((cur.parent_id, cur.sibling_index)),
+        f.parent_id,
+        f.index,
+    )
+    .await?;
+    tx.exec(
+        "UPDATE design_elements SET design_element_type_id = $1, name = $2, description = $3, \
+         parent_id = $4, sibling_index = $5, start_date = $6, due_date = $7, update_date = $8 \
+         WHERE project_id = $9 AND design_element_id = $10",
+        params![
+            f.type_id,
+            f.name,
+            f.description,
+            f.parent_id,
+            pos,
+            f.start_date,
+            f.due_date,
+            model::now(),
+            pid,
+            id
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Updates the design element: every field is replaced (an omitted `parentId` makes it a root).
+#[utoipa::path(put, path = "/v0/projects/{projectId}/designelements/{designElementId}",
+    tag = "Design Elements",
+    params(("projectId" = i64, Path, description = "The project id."),
+           ("designElementId" = i64, Path, description = "The design element id.")),
+    request_body = UpdateDesignElementValues,
+    responses((status = 200, body = DesignElement), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, description = "Not found")))]
+async fn update_design_element(
+    State(s): State<AppState>,
+    auth: Auth,
+    Ids((pid, id)): Ids<(i64, i64)>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let v: UpdateDesignElementValues = body.json()?;
+    let mut tx = s.db.write().await?;
+    writer(&mut tx, &auth, pid).await?;
+    let cur = current(&mut tx, pid, id).await?;
+    let f = check(
+        &mut tx,
+        pid,
+        Some(id),
+        Draft {
+            type_id: v.design_element_type_id,
+            name: v.name,
+            description: v.description,
+            parent_id: v.parent_id,
+            start_date: v.start_date,
+            due_date: v.due_date,
+            index: v.index,
+        },
+    )
+    .await?;
+    save(&mut tx, pid, id, &cur, f).await?;
+    let e = load_one(&mut tx, pid, id, false).await?;
+    tx.commit().await?;
+    Ok(reply::ok(e))
+}
+
+/// Updates the design element partially; `parentId` re-parents it (null → root).
+#[utoipa::path(patch, path = "/v0/projects/{projectId}/designelements/{designElementId}",
+    tag = "Design Elements",
+    params(("projectId" = i64, Path, description = "The project id."),
+           ("designElementId" = i64, Path, description = "The design element id.")),
+    request_body = PatchDesignElementValues,
+    responses((status = 200, body = DesignElement), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, description = "Not found")))]
+async fn patch_design_element(
+    State(s): State<AppState>,
+    auth: Auth,
+    Ids((pid, id)): Ids<(i64, i64)>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let v: PatchDesignElementValues = body.json()?;
+    let mut tx = s.db.write().await?;
+    writer(&mut tx, &auth, pid).await?;
+    let cur = current(&mut tx, pid, id).await?;
+    let f = check(
+        &mut tx,
+        pid,
+        Some(id),
+        Draft {
+            // An explicit null on a required field fails its check.
+            type_id: v
+                .design_element_type_id
+                .unwrap_or(Some(cur.design_element_type_id)),
+            name: v.name.unwrap_or_else(|| Some(cur.name.clone())),
+            description: v.description.unwrap_or_else(|| cur.description.clone()),
+            parent_id: v.parent_id.unwrap_or(cur.parent_id),
+            start_date: v.start_date.unwrap_or_else(|| cur.start_date.clone()),
+            due_date: v.due_date.unwrap_or_else(|| cur.due_date.clone()),
+            index: v.index,
+        },
+    )
+    .await?;
+    save(&mut tx, pid, id, &cur, f).await?;
+    let e = load_one(&mut tx, pid, id, false).await?;
+    tx.commit().await?;
+    Ok(reply::ok(e))
+}
+
+/// Deletes the design element with its whole subtree and their comments. Linked work items are
+/// unlinked, or deleted with `removeWorkItems: true`.
+#[utoipa::path(delete, path = "/v0/projects/{projectId}/designelements/{designElementId}",
+    tag = "Design Elements",
+    params(("projectId" = i64, Path, description = "The project id."),
+           ("designElementId" = i64, Path, description = "The design element id.")),
+    request_body(content = Option<DeleteDesignElementValues>, description = "Optional; `{}` when absent."),
+    responses((status = 200, description = "Deleted (empty body)"), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, description = "Not found")))]
+async fn delete_design_element(
+    State(s): State<AppState>,
+    auth: Auth,
+    Ids((pid, id)): Ids<(i64, i64)>,
+    body: RawBody,
+) -> ApiResult<Response> {
+    let v: DeleteDesignElementValues = body.json_opt()?.unwrap_or_default();
+    let mut tx = s.db.write().await?;
+    writer(&mut tx, &auth, pid).await?;
+    let cur = current(&mut tx, pid, id).await?;
+    let ids = subtree_ids(&parents(&mut tx, pid).await?, id);
+    let list = placeholders(2, ids.len());
+    let mut p: Vec<Val> = vec![pid.into()];
+    p.extend(ids.iter().map(|&i| Val::from(i)));
+    if v.remove_work_items.unwrap_or(false) {
+        // Children of doomed stories stay, without their story.
+        tx.exec(
+            &format!(
+                "UPDATE work_items SET parent_story_id = NULL WHERE project_id = $1 AND parent_story_id IN \
+                 (SELECT w.work_item_id FROM work_items w WHERE w.project_id = $1 AND w.design_element_id IN ({list}))"
+            ),
+            &p,
+        )
+        .await?;
+        tx.exec(
+            &format!(
+                "DELETE FROM work_items WHERE project_id = $1 AND design_element_id IN ({list})"
+            ),
+            &p,
+        )
+        .await?;
+    } else {
+        let mut q = p.clone();
+        q.push(model::now().into());
+        tx.exec(
+            &format!(
+                "UPDATE work_items SET design_element_id = NULL, design_element_index = 0, update_date = ${} \
+                 WHERE project_id = $1 AND design_element_id IN ({list})",
+                ids.len() + 2
+            ),
+            &q,
+        )
+        .await?;
+    }
+    for sql in [
+        "DELETE FROM design_element_comments WHERE project_id = $1 AND design_element_id IN",
+        "UPDATE design_elements SET parent_id = NULL WHERE project_id = $1 AND design_element_id IN",
+        "DELETE FROM design_elements WHERE project_id = $1 AND design_element_id IN",
+    ] {
+        tx.exec(&format!("{sql} ({list})"), &p).await?;
+    }
+    tx.exec(
+        "UPDATE design_elements SET sibling_index = sibling_index - 1 \
+         WHERE project_id = $1 AND COALESCE(parent_id, 0) = $2 AND sibling_index > $3",
+        params![pid, cur.parent_id.unwrap_or(0), cur.sibling_index],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(reply::empty_ok())
 }
