@@ -7,11 +7,46 @@ use questlog::store::{Db, Val, accounts, migrate, projects, sequences, work_item
 
 const KEY: &str = "0123456789abcdef0123456789abcdef";
 const WORDS: &[&str] = &[
-    "player", "jump", "enemy", "boss", "level", "shader", "texture", "sound", "menu", "save",
-    "load", "crash", "physics", "camera", "inventory", "quest", "dialog", "npc", "animation",
-    "lighting", "network", "lobby", "input", "controller", "particle", "water", "terrain", "sky",
-    "weapon", "armor", "skill", "tree", "map", "minimap", "tutorial", "achievement", "localize",
-    "font", "ui", "hud",
+    "player",
+    "jump",
+    "enemy",
+    "boss",
+    "level",
+    "shader",
+    "texture",
+    "sound",
+    "menu",
+    "save",
+    "load",
+    "crash",
+    "physics",
+    "camera",
+    "inventory",
+    "quest",
+    "dialog",
+    "npc",
+    "animation",
+    "lighting",
+    "network",
+    "lobby",
+    "input",
+    "controller",
+    "particle",
+    "water",
+    "terrain",
+    "sky",
+    "weapon",
+    "armor",
+    "skill",
+    "tree",
+    "map",
+    "minimap",
+    "tutorial",
+    "achievement",
+    "localize",
+    "font",
+    "ui",
+    "hud",
 ];
 
 #[tokio::main]
@@ -20,7 +55,11 @@ async fn main() -> anyhow::Result<()> {
     let url = args
         .next()
         .ok_or_else(|| anyhow::anyhow!("DATABASE_URL required"))?;
-    let n: i64 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+    let n: i64 = args
+        .next()
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(100_000);
     let db = Db::connect(&url, 2).await?;
     migrate::run(&db).await?;
     accounts::bootstrap(&db, Some(KEY)).await?;

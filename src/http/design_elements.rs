@@ -16,8 +16,10 @@ use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
 use super::reply;
+use crate::model::Metrics;
 use crate::model::{self, Check, DesignElement, ModuleConfig, TEXT_MAX, load_design_elements};
 use crate::params;
+use crate::store::metrics::{self, MetricsScope};
 use crate::store::{Tx, Val, placeholders, sequences};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -29,6 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
             patch_design_element,
             delete_design_element
         ))
+        .routes(routes!(design_element_metrics))
 }
 
 /// The caller's membership after checking the key's scope and that the project uses the
@@ -709,4 +712,48 @@ async fn delete_design_element(
     .await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+struct MetricsQuery {
+    /// Sum up the work items of the element's whole subtree too.
+    #[serde(default, deserialize_with = "flag")]
+    #[param(value_type = Option<bool>)]
+    include_children: Option<bool>,
+}
+
+/// Gets the metrics of the work items linked to the element (and, with `includeChildren`,
+/// to every element below it), as board metrics are computed.
+#[utoipa::path(get, path = "/v0/projects/{projectId}/designelements/{designElementId}/metrics",
+    tag = "Design Elements",
+    params(("projectId" = i64, Path, description = "The project id."),
+           ("designElementId" = i64, Path, description = "The design element id."), MetricsQuery),
+    responses((status = 200, body = Metrics), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, description = "Not found")))]
+async fn design_element_metrics(
+    State(s): State<AppState>,
+    auth: Auth,
+    Ids((pid, id)): Ids<(i64, i64)>,
+    Q(q): Q<MetricsQuery>,
+) -> ApiResult<Response> {
+    let mut tx = s.db.read().await?;
+    let m = reader(&mut tx, &auth, pid).await?;
+    let tree = parents(&mut tx, pid).await?;
+    if !tree.contains_key(&id) {
+        return Err(ApiError::NotFound);
+    }
+    let ids = if q.include_children == Some(true) {
+        subtree_ids(&tree, id)
+    } else {
+        vec![id]
+    };
+    let out = metrics::compute(&mut tx, pid, &MetricsScope::DesignElements(ids), |c| {
+        m.can_read_category(Some(c))
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(reply::ok(out))
 }

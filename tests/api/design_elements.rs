@@ -825,3 +825,53 @@ async fn the_module_flag_switches_the_design_model_off() {
     .expect(200);
     assert_eq!(app.get(&el).await.expect(200)["name"], "E");
 }
+
+#[tokio::test]
+async fn metrics_cover_the_element_or_its_whole_subtree() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let root = id(&element(&app, pid, "World", None).await);
+    let child = id(&element(&app, pid, "Zone", Some(root)).await);
+    let grandchild = id(&element(&app, pid, "Level", Some(child)).await);
+    let other = id(&element(&app, pid, "Elsewhere", None).await);
+    // Items: one on the root (estimate 3), two below (5 and 7; the 7 is closed), one elsewhere.
+    for (de, cost, closed) in [
+        (root, 3.0, false),
+        (child, 5.0, false),
+        (grandchild, 7.0, true),
+        (other, 11.0, false),
+    ] {
+        let w = app.work_item_sql(pid, "item").await;
+        link(&app, pid, w, de).await;
+        let mut tx = app.db.write().await.unwrap();
+        tx.exec(
+            "UPDATE work_items SET estimated_cost = $1, stage_id = $2 WHERE project_id = $3 AND work_item_id = $4",
+            questlog::params![cost, if closed { 4i64 } else { 1 }, pid, w],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let url = format!("{}/{root}/metrics", base(pid));
+    let m = app.get(&url).await.expect(200);
+    assert_eq!(m["totalWorkItems"], 1);
+    assert_eq!(m["estimatedCost"], 3);
+    assert_eq!(m["openWorkItems"], 1);
+    let m = app
+        .get(&format!("{url}?includeChildren=true"))
+        .await
+        .expect(200);
+    assert_eq!(m["totalWorkItems"], 3);
+    assert_eq!(m["closedWorkItems"], 1);
+    assert_eq!(m["estimatedCost"], 15);
+    assert_eq!(m["remainingCost"], 8, "open items only");
+    assert_eq!(m["categories"][0]["category"]["categoryId"], 1);
+    assert_eq!(m["categories"][0]["totalWorkItems"], 3);
+    app.get(&format!("{}/999/metrics", base(pid)))
+        .await
+        .expect_empty(404);
+    let r = app.get(&format!("{url}?includeChildren=perhaps")).await;
+    assert_eq!(r.status, 400);
+    let (_, key) = app.add_user("zed").await;
+    assert_eq!(app.as_user(&key, "GET", &url, None).await.status, 403);
+}
