@@ -853,6 +853,22 @@ async fn create_work_item(
         != deps.len()
     {
         c.fail("dependencyIds", "A work item does not exist.");
+    } else if !deps.is_empty() {
+        // A predecessor the caller cannot see is as unknown as a missing one.
+        let mut params: Vec<Val> = vec![pid.into()];
+        params.extend(deps.iter().map(|d| Val::from(*d)));
+        let cats: Vec<(Option<i64>,)> = tx
+            .all(
+                &format!(
+                    "SELECT category_id FROM work_items WHERE project_id = $1 AND work_item_id IN ({})",
+                    placeholders(2, deps.len())
+                ),
+                &params,
+            )
+            .await?;
+        if cats.iter().any(|(cat,)| !m.can_read_category(*cat)) {
+            c.fail("dependencyIds", "A work item does not exist.");
+        }
     }
     let mc = module_config(&mut tx, pid).await?;
     let forced = [

@@ -368,3 +368,38 @@ async fn work_item_create_and_delete_agree_with_dependencies() {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM dependencies").await, 0);
     app.get(&base(pid, c)).await.expect_empty(404);
 }
+
+#[tokio::test]
+async fn create_cannot_depend_on_an_item_the_caller_cannot_see() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let hidden = app.work_item_sql(pid, "secret").await;
+    sql(
+        &app,
+        "UPDATE work_items SET category_id = 2 WHERE project_id = $1 AND work_item_id = $2",
+        questlog::params![pid, hidden],
+    )
+    .await;
+    let role = role_sql(
+        &app,
+        pid,
+        "no art",
+        json!({"categoryPermissions": [{"categoryId": 2, "canRead": false, "canWrite": false, "canUpdate": false}]}),
+    )
+    .await;
+    let (uid, key) = app.add_user("ana").await;
+    app.add_member_sql(pid, uid, false, false, Some(role)).await;
+    let url = format!("/v0/projects/{pid}/workitems");
+    let r = app
+        .as_user(
+            &key,
+            "POST",
+            &url,
+            Some(json!({"title": "t", "importanceLevelId": 3, "dependencyIds": [hidden]})),
+        )
+        .await
+        .expect(400);
+    assert!(r["modelState"]["dependencyIds"].is_array());
+    let page = app.get(&url).await.expect(200);
+    assert_eq!(page["totalCount"], 1, "nothing was created");
+}
