@@ -764,13 +764,20 @@ async fn search_work_items(
         .await?;
     // NULLs sort as the largest value on both backends; `desc` is the exact reverse of `asc`.
     let dir = if desc { "DESC" } else { "ASC" };
+    // Only nullable sort keys need the NULLs-last term; leaving it out for the NOT NULL ones
+    // (id, title, update date) lets the default order walk the primary key instead of sorting.
+    let nulls = if ["w.work_item_id", "w.update_date"].contains(&sort) || sort.starts_with("LOWER(w.title") {
+        String::new()
+    } else {
+        format!("({sort} IS NULL) {dir}, ")
+    };
     let limit = bind(&mut params, paging.limit.into());
     let offset = bind(&mut params, paging.offset.into());
     let ids: Vec<(i64,)> = tx
         .all(
             &format!(
                 "SELECT w.work_item_id FROM work_items w WHERE {where_sql} \
-                 ORDER BY ({sort} IS NULL) {dir}, {sort} {dir}, w.work_item_id {dir} \
+                 ORDER BY {nulls}{sort} {dir}, w.work_item_id {dir} \
                  LIMIT {limit} OFFSET {offset}"
             ),
             &params,
