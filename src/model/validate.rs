@@ -49,6 +49,19 @@ impl Check {
         }
     }
 
+    /// An optional colour: `#` and 3, 6 or 8 hex digits (`#3498db`).
+    pub fn color(&mut self, field: &str, v: Option<&str>) {
+        if let Some(s) = v {
+            let hex = s.strip_prefix('#').unwrap_or("");
+            if s.len() > COLOR_MAX
+                || ![3, 6, 8].contains(&hex.len())
+                || !hex.chars().all(|c| c.is_ascii_hexdigit())
+            {
+                self.fail(field, format!("The {field} is not a valid hex colour."));
+            }
+        }
+    }
+
     /// An optional date; returns it in the stored form.
     pub fn date(&mut self, field: &str, v: Option<&str>) -> Option<String> {
         let s = v?;
