@@ -766,7 +766,9 @@ async fn search_work_items(
     let dir = if desc { "DESC" } else { "ASC" };
     // Only nullable sort keys need the NULLs-last term; leaving it out for the NOT NULL ones
     // (id, title, update date) lets the default order walk the primary key instead of sorting.
-    let nulls = if ["w.work_item_id", "w.update_date"].contains(&sort) || sort.starts_with("LOWER(w.title") {
+    let nulls = if ["w.work_item_id", "w.update_date"].contains(&sort)
+        || sort.starts_with("LOWER(w.title")
+    {
         String::new()
     } else {
         format!("({sort} IS NULL) {dir}, ")

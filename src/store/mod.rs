@@ -14,6 +14,7 @@ pub mod work_items;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -111,7 +112,9 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
                 .pragma("cache_size", "-16000")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                // Reads come from the page cache mapping instead of a read() per page.
+                .pragma("mmap_size", "268435456");
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
@@ -146,11 +149,13 @@ impl Db {
         })
     }
 
-    /// A read-only transaction: one consistent snapshot for the few queries a reply needs.
+    /// A pooled connection for a reply's reads. No transaction: BEGIN and COMMIT would double
+    /// the round trips of a typical GET, and every write is already atomic, so each statement
+    /// sees a committed state (two statements of one reply may see two successive states).
     pub async fn read(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite { read, .. } => Tx::Sqlite(read.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Sqlite { read, .. } => Tx::SqliteConn(read.acquire().await?),
+            Db::Postgres(p) => Tx::PostgresConn(p.acquire().await?),
         })
     }
 
@@ -171,9 +176,36 @@ impl Db {
     }
 }
 
+/// A write transaction, or (from `Db::read`) a plain connection; both run the same methods.
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    SqliteConn(PoolConnection<Sqlite>),
+    PostgresConn(PoolConnection<Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the backend's connection, once per backend.
+macro_rules! on_conn {
+    ($tx:expr, $c:ident => sqlite: $s:expr, postgres: $p:expr) => {
+        match $tx {
+            Tx::Sqlite(t) => {
+                let $c: &mut sqlx::SqliteConnection = &mut **t;
+                $s
+            }
+            Tx::SqliteConn(t) => {
+                let $c: &mut sqlx::SqliteConnection = &mut **t;
+                $s
+            }
+            Tx::Postgres(t) => {
+                let $c: &mut sqlx::PgConnection = &mut **t;
+                $p
+            }
+            Tx::PostgresConn(t) => {
+                let $c: &mut sqlx::PgConnection = &mut **t;
+                $p
+            }
+        }
+    };
 }
 
 macro_rules! bind_all {
@@ -194,78 +226,50 @@ macro_rules! bind_all {
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+            Tx::Sqlite(_) | Tx::SqliteConn(_) => Backend::Sqlite,
+            Tx::Postgres(_) | Tx::PostgresConn(_) => Backend::Postgres,
         }
     }
 
+    /// Commits a write; for a read connection, returns it to the pool.
     pub async fn commit(self) -> DbResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
+            Tx::SqliteConn(_) | Tx::PostgresConn(_) => Ok(()),
         }
     }
 
     /// Runs a statement; returns the number of rows it affected.
     pub async fn exec(&mut self, sql: &str, params: &[Val]) -> DbResult<u64> {
         let sql = AssertSqlSafe(sql.to_string());
-        Ok(match self {
-            Tx::Sqlite(t) => bind_all!(sqlx::query(sql), params)
-                .execute(&mut **t)
-                .await?
-                .rows_affected(),
-            Tx::Postgres(t) => bind_all!(sqlx::query(sql), params)
-                .execute(&mut **t)
-                .await?
-                .rows_affected(),
-        })
+        Ok(on_conn!(self, c =>
+            sqlite: bind_all!(sqlx::query(sql), params).execute(c).await?.rows_affected(),
+            postgres: bind_all!(sqlx::query(sql), params).execute(c).await?.rows_affected()))
     }
 
     /// Runs a batch of statements with no parameters (migrations).
     pub async fn exec_batch(&mut self, sql: &str) -> DbResult<()> {
         use sqlx::Executor;
         let sql = AssertSqlSafe(sql.to_string());
-        match self {
-            Tx::Sqlite(t) => {
-                t.execute(sql).await?;
-            }
-            Tx::Postgres(t) => {
-                t.execute(sql).await?;
-            }
-        }
+        on_conn!(self, c =>
+            sqlite: { c.execute(sql).await?; },
+            postgres: { c.execute(sql).await?; });
         Ok(())
     }
 
     pub async fn all<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<Vec<T>> {
         let sql = AssertSqlSafe(sql.to_string());
-        match self {
-            Tx::Sqlite(t) => {
-                bind_all!(sqlx::query_as::<Sqlite, T>(sql), params)
-                    .fetch_all(&mut **t)
-                    .await
-            }
-            Tx::Postgres(t) => {
-                bind_all!(sqlx::query_as::<Postgres, T>(sql), params)
-                    .fetch_all(&mut **t)
-                    .await
-            }
-        }
+        on_conn!(self, c =>
+            sqlite: bind_all!(sqlx::query_as::<Sqlite, T>(sql), params).fetch_all(c).await,
+            postgres: bind_all!(sqlx::query_as::<Postgres, T>(sql), params).fetch_all(c).await)
     }
 
     pub async fn opt<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<Option<T>> {
         let sql = AssertSqlSafe(sql.to_string());
-        match self {
-            Tx::Sqlite(t) => {
-                bind_all!(sqlx::query_as::<Sqlite, T>(sql), params)
-                    .fetch_optional(&mut **t)
-                    .await
-            }
-            Tx::Postgres(t) => {
-                bind_all!(sqlx::query_as::<Postgres, T>(sql), params)
-                    .fetch_optional(&mut **t)
-                    .await
-            }
-        }
+        on_conn!(self, c =>
+            sqlite: bind_all!(sqlx::query_as::<Sqlite, T>(sql), params).fetch_optional(c).await,
+            postgres: bind_all!(sqlx::query_as::<Postgres, T>(sql), params).fetch_optional(c).await)
     }
 
     pub async fn one<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<T> {
