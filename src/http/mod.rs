@@ -91,6 +91,12 @@ impl AppState {
 
 /// Every API route with its OpenAPI description.
 pub fn api_router() -> OpenApiRouter<AppState> {
+    let mut router = all_routes();
+    openapi::add_common_responses(router.get_openapi_mut());
+    router
+}
+
+fn all_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(health))
         .merge(users::routes())
