@@ -128,7 +128,12 @@ pub fn app(state: AppState) -> Router {
     let (router, doc) = api_router().split_for_parts();
     let settings = state.settings.clone();
     router
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", doc))
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/docs")
+                .url("/openapi.json", doc)
+                // Keeps the key entered under "Authorize" across page reloads.
+                .config(utoipa_swagger_ui::Config::default().persist_authorization(true)),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

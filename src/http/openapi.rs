@@ -24,7 +24,8 @@ impl Modify for ApiKeyScheme {
             "ApiKey",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "Authorization",
-                "The literal `ApiKey`, a space, and the 32-hex-character key.",
+                "The literal `ApiKey`, a space, and the 32-hex-character key (type both into \
+                 \"Authorize\" on /docs, e.g. `ApiKey 0123…`).",
             ))),
         );
     }
