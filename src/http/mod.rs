@@ -91,6 +91,12 @@ impl AppState {
 
 /// Every API route with its OpenAPI description.
 pub fn api_router() -> OpenApiRouter<AppState> {
+    let mut router = all_routes();
+    openapi::add_common_responses(router.get_openapi_mut());
+    router
+}
+
+fn all_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base())
         .routes(routes!(health))
         .merge(users::routes())
@@ -122,7 +128,12 @@ pub fn app(state: AppState) -> Router {
     let (router, doc) = api_router().split_for_parts();
     let settings = state.settings.clone();
     router
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", doc))
+        .merge(
+            utoipa_swagger_ui::SwaggerUi::new("/docs")
+                .url("/openapi.json", doc)
+                // Keeps the key entered under "Authorize" across page reloads.
+                .config(utoipa_swagger_ui::Config::default().persist_authorization(true)),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -181,7 +192,7 @@ async fn method_not_allowed(method: Method) -> Response {
 }
 
 /// Liveness and readiness: 200 when the database answers.
-#[utoipa::path(get, path = "/healthz", tag = "Health",
+#[utoipa::path(get, path = "/healthz", tag = "Health", security(()),
     responses((status = 200, description = "The server and its database answer", body = reply::Health),
               (status = 503, description = "The database does not answer", body = reply::Health)))]
 async fn health(State(s): State<AppState>) -> Response {

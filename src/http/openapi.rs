@@ -24,7 +24,8 @@ impl Modify for ApiKeyScheme {
             "ApiKey",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "Authorization",
-                "The literal `ApiKey`, a space, and the 32-hex-character key.",
+                "The literal `ApiKey`, a space, and the 32-hex-character key (type both into \
+                 \"Authorize\" on /docs, e.g. `ApiKey 0123…`).",
             ))),
         );
     }
@@ -32,4 +33,71 @@ impl Modify for ApiKeyScheme {
 
 pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// Documents the replies that come from middleware and extractors rather than from handler
+/// code, on every operation they can happen to: 401 (no or bad key), 404 (a path id that is not
+/// a number or unknown), 400 (a query value of the wrong type), 413 (body over the limit),
+/// 429 (rate limit). Runs after all routes are merged.
+pub fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, header::Header};
+
+    let error = |description: &str| {
+        ResponseBuilder::new().description(description).content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+    };
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let api = path.starts_with("/v0/");
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let params = op.parameters.as_deref().unwrap_or_default();
+            let has_path_id = params.iter().any(|p| p.parameter_in == ParameterIn::Path);
+            let has_query = params.iter().any(|p| p.parameter_in == ParameterIn::Query);
+            let has_body = op.request_body.is_some();
+            let r = &mut op.responses.responses;
+            let mut add = |status: &str, resp: ResponseBuilder| {
+                r.entry(status.to_string())
+                    .or_insert_with(|| resp.build().into());
+            };
+            if has_query || has_body {
+                add("400", error("The request is invalid"));
+            }
+            if api {
+                add(
+                    "401",
+                    error("No valid `Authorization: ApiKey <key>` header"),
+                );
+            }
+            if has_path_id {
+                add(
+                    "404",
+                    ResponseBuilder::new().description("Not found (empty body)"),
+                );
+            }
+            if has_body {
+                add("413", error("The request body is larger than the limit"));
+            }
+            add(
+                "429",
+                error("Over the rate limit (when one is set)").header(
+                    "Retry-After",
+                    Header::new(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::Integer),
+                    ),
+                ),
+            );
+        }
+    }
 }

@@ -147,11 +147,23 @@ impl TestApp {
                 .body(b.to_string());
         }
         let resp = req.send().await.expect("request sent");
-        Reply {
+        let reply = Reply {
             status: resp.status(),
             headers: resp.headers().clone(),
             text: resp.text().await.expect("body read"),
-        }
+        };
+        let content_type = reply
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        crate::contract::check(
+            method,
+            path,
+            reply.status.as_u16(),
+            content_type,
+            &reply.text,
+        );
+        reply
     }
 
     /// GET as the owner.

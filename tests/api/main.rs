@@ -2,6 +2,7 @@
 //! database and a real server on loopback.
 
 mod cli;
+mod contract;
 mod helpers;
 mod openapi;
 

@@ -130,3 +130,27 @@ async fn the_document_declares_the_api_key_and_interactive_docs_are_served() {
     assert_eq!(r.status, 200);
     assert!(r.text.contains("swagger-ui"), "Swagger UI page");
 }
+
+#[tokio::test]
+async fn the_docs_page_works_offline_and_keeps_the_key() {
+    let app = spawn_app().await;
+    let page = app.call("GET", "/docs/", None, None).await;
+    assert_eq!(page.status, 200);
+    let init = app
+        .call("GET", "/docs/swagger-initializer.js", None, None)
+        .await;
+    assert_eq!(init.status, 200);
+    for text in [&page.text, &init.text] {
+        assert!(
+            !text.contains("http://") && !text.contains("https://"),
+            "the docs reference only local assets: {text}"
+        );
+    }
+    for asset in ["swagger-ui-bundle.js", "swagger-ui.css"] {
+        assert!(page.text.contains(asset), "{asset} is linked");
+        let r = app.call("GET", &format!("/docs/{asset}"), None, None).await;
+        assert_eq!(r.status, 200, "{asset} is served");
+    }
+    assert!(init.text.contains("\"persistAuthorization\": true"));
+    assert!(init.text.contains("/openapi.json"));
+}
