@@ -3,9 +3,11 @@
 //!
 //! `load` costs a fixed number of queries whatever the number of items: one main query
 //! (joins for category, stage, importance level, board and creator; correlated subqueries on
-//! indexed columns for the cost sums and the dependency flags), then one for the tags, one for
-//! the assignment links plus one for those project users, and one for the design elements plus
-//! one for their creators. A page of 20 items and a single GET run the same 6 statements.
+//! indexed columns for the cost sums and the dependency flags; the story sums only for stories,
+//! driven by the story's children so a project's many work logs are never scanned), then one
+//! for the tags, one for the assignment links plus one for those project users, and one for the
+//! design elements plus one for their creators. A page of 20 items and a single GET run the
+//! same 6 statements.
 
 use std::collections::{HashMap, HashSet};
 
@@ -96,11 +98,13 @@ const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_i
      bu.creation_date AS bu_creation_date, \
      (SELECT COALESCE(SUM(l.value), 0.0) FROM work_logs l \
         WHERE l.project_id = w.project_id AND l.work_item_id = w.work_item_id) AS logged_cost, \
-     (SELECT COALESCE(SUM(ch.estimated_cost), 0.0) FROM work_items ch \
-        WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id) AS story_estimated, \
-     (SELECT COALESCE(SUM(l.value), 0.0) FROM work_items ch JOIN work_logs l \
-        ON l.project_id = ch.project_id AND l.work_item_id = ch.work_item_id \
-        WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id) AS story_logged, \
+     CASE WHEN w.is_story THEN (SELECT COALESCE(SUM(ch.estimated_cost), 0.0) FROM work_items ch \
+        WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id) ELSE 0.0 END \
+        AS story_estimated, \
+     CASE WHEN w.is_story THEN (SELECT COALESCE(SUM((SELECT COALESCE(SUM(l.value), 0.0) FROM work_logs l \
+        WHERE l.project_id = ch.project_id AND l.work_item_id = ch.work_item_id)), 0.0) \
+        FROM work_items ch WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id) \
+        ELSE 0.0 END AS story_logged, \
      EXISTS (SELECT d.depends_on_id FROM dependencies d \
         WHERE d.project_id = w.project_id AND d.work_item_id = w.work_item_id) AS has_dependencies, \
      EXISTS (SELECT d.depends_on_id FROM dependencies d \
