@@ -370,6 +370,16 @@ fn check_texts(c: &mut Check, f: &Fields) {
     c.amount("estimatedCost", Some(f.estimated_cost));
 }
 
+#[derive(sqlx::FromRow)]
+struct RefsRow {
+    importance_level: bool,
+    category: bool,
+    stage_status: Option<String>,
+    board: bool,
+    design_element: bool,
+    parent: bool,
+}
+
 /// Checks that every id a work item refers to exists in the project. Returns whether the
 /// target stage is a closed one.
 async fn check_refs(
@@ -379,65 +389,54 @@ async fn check_refs(
     id: Option<i64>,
     f: &Fields,
 ) -> ApiResult<bool> {
-    if !tx
-        .exists(
-            "SELECT importance_level_id FROM importance_levels WHERE project_id = $1 AND importance_level_id = $2",
-            params![pid, f.importance_level_id],
-        )
-        .await?
-    {
-        c.fail("importanceLevelId", "The importance level does not exist.");
-    }
-    if let Some(cat) = f.category_id
-        && !tx
-            .exists(
-                "SELECT category_id FROM categories WHERE project_id = $1 AND category_id = $2",
-                params![pid, cat],
-            )
-            .await?
-    {
-        c.fail("categoryId", "The category does not exist.");
-    }
-    let stage: Option<(bool,)> = tx
-        .opt(
-            "SELECT (status = 'closed') FROM stages WHERE project_id = $1 AND stage_id = $2",
-            params![pid, f.stage_id],
+    // One statement for every single-id reference (an absent optional one counts as found).
+    let parent = f.parent_id.filter(|p| !f.is_story && Some(*p) != id);
+    let refs: RefsRow = tx
+        .one(
+            "SELECT \
+             EXISTS (SELECT il.importance_level_id FROM importance_levels il \
+                WHERE il.project_id = $1 AND il.importance_level_id = $2) AS importance_level, \
+             ($3 IS NULL OR EXISTS (SELECT c.category_id FROM categories c \
+                WHERE c.project_id = $1 AND c.category_id = $3)) AS category, \
+             (SELECT s.status FROM stages s WHERE s.project_id = $1 AND s.stage_id = $4) AS stage_status, \
+             ($5 IS NULL OR EXISTS (SELECT b.id FROM boards b WHERE b.project_id = $1 AND b.id = $5)) AS board, \
+             ($6 IS NULL OR EXISTS (SELECT de.design_element_id FROM design_elements de \
+                WHERE de.project_id = $1 AND de.design_element_id = $6)) AS design_element, \
+             ($7 IS NULL OR EXISTS (SELECT w.work_item_id FROM work_items w \
+                WHERE w.project_id = $1 AND w.work_item_id = $7 AND w.is_story)) AS parent",
+            params![
+                pid,
+                f.importance_level_id,
+                f.category_id,
+                f.stage_id,
+                f.board_id,
+                f.design_element_id,
+                parent
+            ],
         )
         .await?;
-    if stage.is_none() {
+    if !refs.importance_level {
+        c.fail("importanceLevelId", "The importance level does not exist.");
+    }
+    if !refs.category {
+        c.fail("categoryId", "The category does not exist.");
+    }
+    if refs.stage_status.is_none() {
         c.fail("stageId", "The stage does not exist.");
     }
-    if let Some(b) = f.board_id
-        && !tx
-            .exists(
-                "SELECT id FROM boards WHERE project_id = $1 AND id = $2",
-                params![pid, b],
-            )
-            .await?
-    {
+    if !refs.board {
         c.fail("boardId", "The board does not exist.");
     }
-    if let Some(d) = f.design_element_id
-        && !tx
-            .exists(
-                "SELECT design_element_id FROM design_elements WHERE project_id = $1 AND design_element_id = $2",
-                params![pid, d],
-            )
-            .await?
-    {
+    if !refs.design_element {
         c.fail("designElementId", "The design element does not exist.");
     }
-    if let Some(p) = f.parent_id {
+    if f.parent_id.is_some() {
         if f.is_story {
-            c.fail("parentId", "A user story can't belong to another user story.");
-        } else if Some(p) == id
-            || !tx
-                .exists(
-                    "SELECT work_item_id FROM work_items WHERE project_id = $1 AND work_item_id = $2 AND is_story",
-                    params![pid, p],
-                )
-                .await?
-        {
+            c.fail(
+                "parentId",
+                "A user story can't belong to another user story.",
+            );
+        } else if parent.is_none() || !refs.parent {
             c.fail("parentId", "The parent user story does not exist.");
         }
     }
@@ -465,7 +464,7 @@ async fn check_refs(
     {
         c.fail("assignedUserIds", "A user is not a member of the project.");
     }
-    Ok(stage.is_some_and(|s| s.0))
+    Ok(refs.stage_status.as_deref() == Some("closed"))
 }
 
 /// Sets the item's tags and assignees to exactly `tags` / `users`, keeping existing links.
