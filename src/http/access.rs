@@ -70,6 +70,13 @@ pub async fn member(tx: &mut Tx, auth: &Auth, project_id: i64, scope: Scope) -> 
     })
 }
 
+/// `[ADMIN]` endpoints of the project API: the `projects:admin` scope and a project admin.
+pub async fn admin(tx: &mut Tx, auth: &Auth, project_id: i64) -> ApiResult<Member> {
+    let m = member(tx, auth, project_id, Scope::ProjectsAdmin).await?;
+    m.require_admin()?;
+    Ok(m)
+}
+
 fn denied() -> ApiError {
     ApiError::forbidden()
 }

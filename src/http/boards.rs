@@ -9,7 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::{self, Member};
+use super::access;
+use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
@@ -90,12 +91,6 @@ struct DeleteQuery {
 pub(super) struct MetricsQuery {
     /// Count only the work items assigned to this user.
     pub user_id: Option<i64>,
-}
-
-pub(super) async fn admin(tx: &mut Tx, auth: &Auth, pid: i64) -> ApiResult<Member> {
-    let m = access::member(tx, auth, pid, Scope::ProjectsAdmin).await?;
-    m.require_admin()?;
-    Ok(m)
 }
 
 async fn load(tx: &mut Tx, pid: i64, bid: i64) -> ApiResult<Board> {

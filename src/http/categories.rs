@@ -8,12 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::{self, Member};
+use super::access;
+use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
-use crate::model::{self, CATEGORY_COLS, Category, Check, NAME_MAX};
+use crate::model::{self, CATEGORY_COLS, Category, Check};
 use crate::params;
 use crate::store::{Tx, sequences};
 
@@ -51,12 +52,6 @@ pub struct PatchCategoryValues {
     pub icon: Option<Option<String>>,
 }
 
-async fn admin(tx: &mut Tx, auth: &Auth, pid: i64) -> ApiResult<Member> {
-    let m = access::member(tx, auth, pid, Scope::ProjectsAdmin).await?;
-    m.require_admin()?;
-    Ok(m)
-}
-
 async fn load(tx: &mut Tx, pid: i64, cid: i64) -> ApiResult<Category> {
     tx.opt(
         &format!(
@@ -66,11 +61,6 @@ async fn load(tx: &mut Tx, pid: i64, cid: i64) -> ApiResult<Category> {
     )
     .await?
     .ok_or(ApiError::NotFound)
-}
-
-fn check(c: &mut Check, color: Option<&str>, icon: Option<&str>) {
-    c.color("color", color);
-    c.text("icon", icon, NAME_MAX);
 }
 
 async fn save(tx: &mut Tx, cat: &Category) -> ApiResult<Category> {
@@ -133,7 +123,7 @@ async fn create_category(
     admin(&mut tx, &auth, pid).await?;
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
-    check(&mut c, v.color.as_deref(), v.icon.as_deref());
+    c.look(v.color.as_deref(), v.icon.as_deref());
     c.finish()?;
     let id = sequences::next_id(&mut tx, pid, "category").await?;
     tx.exec(
@@ -194,7 +184,7 @@ async fn update_category(
     let cur = load(&mut tx, pid, cid).await?;
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
-    check(&mut c, v.color.as_deref(), v.icon.as_deref());
+    c.look(v.color.as_deref(), v.icon.as_deref());
     c.finish()?;
     let cat = save(
         &mut tx,
@@ -231,8 +221,7 @@ async fn patch_category(
     if v.name.is_some() {
         c.name("name", v.name.as_deref());
     }
-    check(
-        &mut c,
+    c.look(
         v.color.clone().flatten().as_deref(),
         v.icon.clone().flatten().as_deref(),
     );

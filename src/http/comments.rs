@@ -10,11 +10,11 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{Ids, PageQuery, Paged, Q, RawBody};
+use super::extract::{Ids, PageQuery, Paged, Q, RawBody, comment_text};
 use super::reply;
 use super::work_item_access as wia;
 use super::work_logs::{self, WorkLog};
-use crate::model::{self, COMMENT_MAX, Check, User};
+use crate::model::{self, User};
 use crate::params;
 use crate::store::Tx;
 
@@ -98,18 +98,6 @@ async fn load(tx: &mut Tx, pid: i64, wid: i64, cid: i64) -> ApiResult<WorkItemCo
     build(tx, vec![row]).await?.pop().ok_or(ApiError::NotFound)
 }
 
-/// The comment text: a bare JSON string or `{"text": …}`; required, at most 5000 chars.
-fn text(body: &RawBody) -> ApiResult<String> {
-    let t = body.text("text")?;
-    let mut c = Check::new();
-    if t.trim().is_empty() {
-        c.fail("text", "The text is required.");
-    }
-    c.text("text", Some(&t), COMMENT_MAX);
-    c.finish()?;
-    Ok(t)
-}
-
 /// Gets a paged list of comments from a work item, oldest first.
 #[utoipa::path(get, path = "/v0/projects/{projectId}/workitems/{workItemId}/comments",
     tag = "Work Items / Comments",
@@ -166,7 +154,7 @@ async fn create_comment(
     Ids((pid, wid)): Ids<(i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
-    let text = text(&body)?;
+    let text = comment_text(&body)?;
     let mut tx = s.db.write().await?;
     let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
     m.require(m.can_update_category(item.category()))?;
@@ -219,7 +207,7 @@ async fn update_comment(
     Ids((pid, wid, cid)): Ids<(i64, i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
-    let text = text(&body)?;
+    let text = comment_text(&body)?;
     let mut tx = s.db.write().await?;
     let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
     let cur = load(&mut tx, pid, wid, cid).await?;

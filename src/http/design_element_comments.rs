@@ -13,9 +13,9 @@ use super::access::Member;
 use super::auth::{Auth, Scope};
 use super::design_elements::design_access;
 use super::error::{ApiError, ApiResult, ErrorBody};
-use super::extract::{Ids, PageQuery, Paged, Q, RawBody};
+use super::extract::{Ids, PageQuery, Paged, Q, RawBody, comment_text};
 use super::reply;
-use crate::model::{self, COMMENT_MAX, Check, User};
+use crate::model::{self, User};
 use crate::params;
 use crate::store::Tx;
 
@@ -106,17 +106,6 @@ async fn commenter(tx: &mut Tx, auth: &Auth, pid: i64, de: i64, write: bool) -> 
         return Err(ApiError::NotFound);
     }
     Ok(m)
-}
-
-fn comment_text(body: &RawBody) -> ApiResult<String> {
-    let text = body.text("text")?;
-    let mut c = Check::new();
-    if text.trim().is_empty() {
-        c.fail("text", "The text is required.");
-    }
-    c.text("text", Some(&text), COMMENT_MAX);
-    c.finish()?;
-    Ok(text)
 }
 
 async fn load(tx: &mut Tx, pid: i64, de: i64, id: i64) -> ApiResult<DesignElementComment> {

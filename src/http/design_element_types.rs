@@ -8,12 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::{self, Member};
+use super::access;
+use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
-use crate::model::{self, Check, DESIGN_ELEMENT_TYPE_COLS, DesignElementType, NAME_MAX};
+use crate::model::{self, Check, DESIGN_ELEMENT_TYPE_COLS, DesignElementType};
 use crate::params;
 use crate::store::{Tx, sequences};
 
@@ -45,12 +46,6 @@ pub struct DeleteDesignElementTypeValues {
 
 const NO_TARGET: &str = "The target design element type id does not exist.";
 
-async fn admin(tx: &mut Tx, auth: &Auth, pid: i64) -> ApiResult<Member> {
-    let m = access::member(tx, auth, pid, Scope::ProjectsAdmin).await?;
-    m.require_admin()?;
-    Ok(m)
-}
-
 async fn load(tx: &mut Tx, pid: i64, id: i64) -> ApiResult<DesignElementType> {
     tx.opt(
         &format!(
@@ -66,8 +61,7 @@ async fn load(tx: &mut Tx, pid: i64, id: i64) -> ApiResult<DesignElementType> {
 fn check(v: &DesignElementTypeValues) -> ApiResult<()> {
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
-    c.color("color", v.color.as_deref());
-    c.text("icon", v.icon.as_deref(), NAME_MAX);
+    c.look(v.color.as_deref(), v.icon.as_deref());
     c.finish()
 }
 

@@ -8,12 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::{self, Member};
+use super::access;
+use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
-use crate::model::{self, Check, IMPORTANCE_LEVEL_COLS, ImportanceLevel, NAME_MAX};
+use crate::model::{self, Check, IMPORTANCE_LEVEL_COLS, ImportanceLevel};
 use crate::params;
 use crate::store::{Tx, sequences};
 
@@ -50,12 +51,6 @@ pub struct PatchImportanceLevelValues {
     pub is_default: Option<bool>,
 }
 
-async fn admin(tx: &mut Tx, auth: &Auth, pid: i64) -> ApiResult<Member> {
-    let m = access::member(tx, auth, pid, Scope::ProjectsAdmin).await?;
-    m.require_admin()?;
-    Ok(m)
-}
-
 async fn load(tx: &mut Tx, pid: i64, id: i64) -> ApiResult<ImportanceLevel> {
     tx.opt(
         &format!(
@@ -66,11 +61,6 @@ async fn load(tx: &mut Tx, pid: i64, id: i64) -> ApiResult<ImportanceLevel> {
     )
     .await?
     .ok_or(ApiError::NotFound)
-}
-
-fn check(c: &mut Check, color: Option<&str>, icon: Option<&str>) {
-    c.color("color", color);
-    c.text("icon", icon, NAME_MAX);
 }
 
 async fn clear_default(tx: &mut Tx, pid: i64) -> ApiResult<()> {
@@ -144,7 +134,7 @@ async fn create_level(
     admin(&mut tx, &auth, pid).await?;
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
-    check(&mut c, v.color.as_deref(), v.icon.as_deref());
+    c.look(v.color.as_deref(), v.icon.as_deref());
     c.finish()?;
     let is_default = v.is_default.unwrap_or(false);
     if is_default {
@@ -209,7 +199,7 @@ async fn update_level(
     let cur = load(&mut tx, pid, id).await?;
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
-    check(&mut c, v.color.as_deref(), v.icon.as_deref());
+    c.look(v.color.as_deref(), v.icon.as_deref());
     c.finish()?;
     let level = save(
         &mut tx,
@@ -248,8 +238,7 @@ async fn patch_level(
     if v.name.is_some() {
         c.name("name", v.name.as_deref());
     }
-    check(
-        &mut c,
+    c.look(
         v.color.clone().flatten().as_deref(),
         v.icon.clone().flatten().as_deref(),
     );

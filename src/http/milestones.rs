@@ -10,8 +10,9 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::access;
+use super::access::admin;
 use super::auth::{Auth, Scope};
-use super::boards::{MetricsQuery, admin, boards_of, date_order, patch_date, remove_boards};
+use super::boards::{MetricsQuery, boards_of, date_order, patch_date, remove_boards};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
 use super::reply;

@@ -9,7 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::{self, Member};
+use super::access;
+use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
@@ -90,12 +91,6 @@ struct Membership {
     is_admin: bool,
     is_guest: bool,
     is_active: bool,
-}
-
-async fn admin(tx: &mut Tx, auth: &Auth, pid: i64) -> ApiResult<Member> {
-    let m = access::member(tx, auth, pid, Scope::ProjectsAdmin).await?;
-    m.require_admin()?;
-    Ok(m)
 }
 
 async fn load(tx: &mut Tx, pid: i64, user_id: i64) -> ApiResult<ProjectUser> {

@@ -9,7 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::{self, Member};
+use super::access;
+use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
@@ -239,12 +240,6 @@ async fn get_project(
     let p = load(&mut tx, pid).await?;
     tx.commit().await?;
     Ok(reply::ok(p))
-}
-
-async fn admin(tx: &mut Tx, auth: &Auth, pid: i64) -> ApiResult<Member> {
-    let m = access::member(tx, auth, pid, Scope::ProjectsAdmin).await?;
-    m.require_admin()?;
-    Ok(m)
 }
 
 struct ProjectUpdate {

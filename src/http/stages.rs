@@ -8,12 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::{self, Member};
+use super::access;
+use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
-use crate::model::{self, Check, NAME_MAX, STAGE_COLS, Stage};
+use crate::model::{self, Check, STAGE_COLS, Stage};
 use crate::params;
 use crate::store::{Tx, sequences};
 
@@ -75,17 +76,6 @@ fn status(c: &mut Check, v: Option<&str>) -> Option<String> {
         );
         None
     }
-}
-
-fn check(c: &mut Check, color: Option<&str>, icon: Option<&str>) {
-    c.color("color", color);
-    c.text("icon", icon, NAME_MAX);
-}
-
-async fn admin(tx: &mut Tx, auth: &Auth, pid: i64) -> ApiResult<Member> {
-    let m = access::member(tx, auth, pid, Scope::ProjectsAdmin).await?;
-    m.require_admin()?;
-    Ok(m)
 }
 
 async fn load(tx: &mut Tx, pid: i64, sid: i64) -> ApiResult<Stage> {
@@ -174,7 +164,7 @@ async fn create_stage(
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
     let st = status(&mut c, v.status.as_deref()).unwrap_or_else(|| "created".into());
-    check(&mut c, v.color.as_deref(), v.icon.as_deref());
+    c.look(v.color.as_deref(), v.icon.as_deref());
     c.finish()?;
     let id = sequences::next_id(&mut tx, pid, "stage").await?;
     let (order,): (i64,) = tx
@@ -243,7 +233,7 @@ async fn update_stage(
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
     let st = status(&mut c, v.status.as_deref()).unwrap_or_else(|| cur.status.clone());
-    check(&mut c, v.color.as_deref(), v.icon.as_deref());
+    c.look(v.color.as_deref(), v.icon.as_deref());
     c.finish()?;
     let old = cur.status.clone();
     let stage = save(
@@ -285,8 +275,7 @@ async fn patch_stage(
         c.name("name", v.name.as_deref());
     }
     let st = status(&mut c, v.status.as_deref()).unwrap_or_else(|| cur.status.clone());
-    check(
-        &mut c,
+    c.look(
         v.color.clone().flatten().as_deref(),
         v.icon.clone().flatten().as_deref(),
     );

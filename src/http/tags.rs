@@ -14,7 +14,7 @@ use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
-use crate::model::{self, Check, NAME_MAX, TAG_COLS, Tag};
+use crate::model::{self, Check, TAG_COLS, Tag};
 use crate::params;
 use crate::store::{Tx, sequences};
 
@@ -64,11 +64,6 @@ async fn load(tx: &mut Tx, pid: i64, id: i64) -> ApiResult<Tag> {
     )
     .await?
     .ok_or(ApiError::NotFound)
-}
-
-fn check(c: &mut Check, color: Option<&str>, icon: Option<&str>) {
-    c.color("color", color);
-    c.text("icon", icon, NAME_MAX);
 }
 
 async fn save(tx: &mut Tx, t: &Tag) -> ApiResult<Tag> {
@@ -127,7 +122,7 @@ async fn create_tag(
     writer(&mut tx, &auth, pid).await?;
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
-    check(&mut c, v.color.as_deref(), v.icon.as_deref());
+    c.look(v.color.as_deref(), v.icon.as_deref());
     c.finish()?;
     let id = sequences::next_id(&mut tx, pid, "tag").await?;
     tx.exec(
@@ -168,7 +163,7 @@ async fn update_tag(
     let cur = load(&mut tx, pid, id).await?;
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
-    check(&mut c, v.color.as_deref(), v.icon.as_deref());
+    c.look(v.color.as_deref(), v.icon.as_deref());
     c.finish()?;
     let tag = save(
         &mut tx,
@@ -206,8 +201,7 @@ async fn patch_tag(
     if v.name.is_some() {
         c.name("name", v.name.as_deref());
     }
-    check(
-        &mut c,
+    c.look(
         v.color.clone().flatten().as_deref(),
         v.icon.clone().flatten().as_deref(),
     );

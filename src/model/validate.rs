@@ -86,6 +86,12 @@ impl Check {
         }
     }
 
+    /// The look of a configuration entity: a hex `color` and an `icon` name.
+    pub fn look(&mut self, color: Option<&str>, icon: Option<&str>) {
+        self.color("color", color);
+        self.text("icon", icon, NAME_MAX);
+    }
+
     pub fn is_ok(&self) -> bool {
         self.errors.is_empty()
     }
