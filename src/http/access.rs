@@ -179,6 +179,21 @@ impl Member {
                 }))
     }
 
+    /// Deleting work items as the side effect of another write (a design element deleted with
+    /// `removeWorkItems`): the key needs `workitems:write`, as `DELETE /workitems/{id}` does, and
+    /// the member write permission on the category of every item (`None`: a user story).
+    pub fn require_work_item_deletes(
+        &self,
+        auth: &Auth,
+        categories: impl IntoIterator<Item = Option<i64>>,
+    ) -> ApiResult<()> {
+        auth.require(Scope::WorkItemsWrite)?;
+        for c in categories {
+            self.require(self.can_write_category(c))?;
+        }
+        Ok(())
+    }
+
     pub fn require(&self, allowed: bool) -> ApiResult<()> {
         if allowed { Ok(()) } else { Err(denied()) }
     }

@@ -60,8 +60,8 @@ async fn exists(tx: &mut Tx, item: &ItemRef, dep: i64) -> ApiResult<bool> {
 }
 
 /// The dependency object for predecessor `dep` (already checked readable).
-async fn one(tx: &mut Tx, pid: i64, dep: i64) -> ApiResult<WorkItemDependency> {
-    store::work_items::load(tx, pid, &[dep])
+async fn one(tx: &mut Tx, m: &Member, pid: i64, dep: i64) -> ApiResult<WorkItemDependency> {
+    store::work_items::load(tx, pid, &[dep], &m.hidden_categories())
         .await?
         .pop()
         .map(WorkItemDependency::from)
@@ -106,11 +106,12 @@ async fn list_dependencies(
         .filter(|p| m.can_read_category(p.category()))
         .map(|p| p.work_item_id)
         .collect();
-    let list: Vec<WorkItemDependency> = store::work_items::load(&mut tx, pid, &ids)
-        .await?
-        .into_iter()
-        .map(WorkItemDependency::from)
-        .collect();
+    let list: Vec<WorkItemDependency> =
+        store::work_items::load(&mut tx, pid, &ids, &m.hidden_categories())
+            .await?
+            .into_iter()
+            .map(WorkItemDependency::from)
+            .collect();
     tx.commit().await?;
     Ok(reply::ok(list))
 }
@@ -171,7 +172,7 @@ async fn add_dependency(
     )
     .await?;
     wia::touch(&mut tx, pid, wid).await?;
-    let d = one(&mut tx, pid, dep).await?;
+    let d = one(&mut tx, &m, pid, dep).await?;
     tx.commit().await?;
     Ok(reply::created(d))
 }
@@ -193,7 +194,7 @@ async fn get_dependency(
     let mut tx = s.db.read().await?;
     let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsRead).await?;
     find(&mut tx, &m, &item, dep).await?;
-    let d = one(&mut tx, pid, dep).await?;
+    let d = one(&mut tx, &m, pid, dep).await?;
     tx.commit().await?;
     Ok(reply::ok(d))
 }

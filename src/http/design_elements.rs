@@ -1,7 +1,13 @@
 //! The game design model: a tree of design elements per project (BEHAVIOUR.md §4, §8).
 //! Siblings keep a dense 0-based `index`; moves and deletes close the gaps they leave.
+//!
+//! No walk over the tree recurses or loops without bound, whatever is stored (a chain deeper
+//! than the API allows, or even a cycle written straight into the database): writes keep the
+//! model within `MAX_DEPTH` levels, the walks are iterative with a visited set, and the one
+//! recursive builder (`subtree`) stops after `MAX_DEPTH` levels, which also bounds the depth
+//! of the reply serde has to serialize.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use axum::extract::State;
 use axum::response::Response;
@@ -20,7 +26,22 @@ use crate::model::Metrics;
 use crate::model::{self, Check, DesignElement, ModuleConfig, TEXT_MAX, load_design_elements};
 use crate::params;
 use crate::store::metrics::{self, MetricsScope};
+use crate::store::work_items::{compact_board_indexes, lock_project};
 use crate::store::{Tx, Val, placeholders, sequences};
+
+/// The deepest a design model may be: a root is level 1, so an element on level `MAX_DEPTH`
+/// cannot have children. `includeChildren` nests at most this many levels too.
+pub const MAX_DEPTH: usize = 32;
+
+/// Most ids sent in one `IN (…)` list (a subtree can hold any number of elements).
+const CHUNK: usize = 500;
+
+/// `[project id, ids…]`, the parameters of `… project_id = $1 AND x IN ({placeholders(2, n)})`.
+fn with_project(pid: i64, ids: &[i64]) -> Vec<Val> {
+    let mut p: Vec<Val> = vec![pid.into()];
+    p.extend(ids.iter().map(|&i| Val::from(i)));
+    p
+}
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -79,11 +100,13 @@ fn shallow(e: &DesignElement) -> DesignElement {
     }
 }
 
-/// Every element of the project, roots first, then by parent and sibling index.
-async fn load_all(tx: &mut Tx, pid: i64) -> ApiResult<Vec<DesignElement>> {
+/// Every element of the project, roots first, then by parent and sibling index; counts
+/// without the work items of the `hidden` categories.
+async fn load_all(tx: &mut Tx, pid: i64, hidden: &[i64]) -> ApiResult<Vec<DesignElement>> {
     Ok(load_design_elements(
         tx,
         pid,
+        hidden,
         "WHERE de.project_id = $1 \
          ORDER BY COALESCE(de.parent_id, 0), de.sibling_index, de.design_element_id",
         params![pid],
@@ -102,32 +125,46 @@ fn children_index(all: &[DesignElement]) -> HashMap<i64, Vec<usize>> {
     kids
 }
 
-/// The element with its whole subtree in `children` (leaves have `[]`), without `parent`.
-fn subtree(all: &[DesignElement], kids: &HashMap<i64, Vec<usize>>, at: usize) -> DesignElement {
+/// The element with its subtree in `children` (leaves have `[]`), without `parent`, over at
+/// most `levels` levels: an element on the last level that has children carries no
+/// `children` key (not expanded; its own GET shows them). The recursion is as deep as
+/// `levels`, never as deep as the stored data.
+fn subtree(
+    all: &[DesignElement],
+    kids: &HashMap<i64, Vec<usize>>,
+    at: usize,
+    levels: usize,
+) -> DesignElement {
     let mut e = shallow(&all[at]);
-    e.children = Some(
-        kids.get(&e.design_element_id)
-            .map(|v| v.iter().map(|&i| subtree(all, kids, i)).collect())
-            .unwrap_or_default(),
-    );
+    e.children = match kids.get(&e.design_element_id) {
+        None => Some(Vec::new()),
+        Some(_) if levels <= 1 => None,
+        Some(v) => Some(
+            v.iter()
+                .map(|&i| subtree(all, kids, i, levels - 1))
+                .collect(),
+        ),
+    };
     e
 }
 
-/// One element with its parent (shallow); with `include_children` also its whole subtree.
+/// One element with its parent (shallow); with `include_children` also its subtree (at most
+/// `MAX_DEPTH` levels, the element included).
 async fn load_one(
     tx: &mut Tx,
     pid: i64,
+    hidden: &[i64],
     id: i64,
     include_children: bool,
 ) -> ApiResult<DesignElement> {
     if include_children {
-        let all = load_all(tx, pid).await?;
+        let all = load_all(tx, pid, hidden).await?;
         let at = all
             .iter()
             .position(|e| e.design_element_id == id)
             .ok_or(ApiError::NotFound)?;
         let kids = children_index(&all);
-        let mut e = subtree(&all, &kids, at);
+        let mut e = subtree(&all, &kids, at, MAX_DEPTH);
         e.parent = all[at].parent_id.and_then(|p| {
             all.iter()
                 .find(|x| x.design_element_id == p)
@@ -138,6 +175,7 @@ async fn load_one(
     let pair = load_design_elements(
         tx,
         pid,
+        hidden,
         "WHERE de.project_id = $1 AND (de.design_element_id = $2 OR de.design_element_id = \
          (SELECT x.parent_id FROM design_elements x WHERE x.project_id = $1 AND x.design_element_id = $2))",
         params![pid, id],
@@ -167,23 +205,49 @@ async fn parents(tx: &mut Tx, pid: i64) -> ApiResult<HashMap<i64, Option<i64>>> 
     Ok(rows.into_iter().collect())
 }
 
-/// `root` and every element below it.
-fn subtree_ids(tree: &HashMap<i64, Option<i64>>, root: i64) -> Vec<i64> {
+/// The subtree under `root` level by level (`[[root], [its children], …]`), breadth first;
+/// each element is visited once, so a cycle in stored data ends the walk.
+fn levels(tree: &HashMap<i64, Option<i64>>, root: i64) -> Vec<Vec<i64>> {
     let mut kids: HashMap<i64, Vec<i64>> = HashMap::new();
     for (&id, &p) in tree {
         if let Some(p) = p {
             kids.entry(p).or_default().push(id);
         }
     }
-    let mut out = vec![root];
-    let mut i = 0;
-    while i < out.len() {
-        if let Some(k) = kids.get(&out[i]) {
-            out.extend(k);
+    let mut seen = HashSet::from([root]);
+    let mut out = vec![vec![root]];
+    loop {
+        let next: Vec<i64> = out[out.len() - 1]
+            .iter()
+            .filter_map(|x| kids.get(x))
+            .flatten()
+            .copied()
+            .filter(|k| seen.insert(*k))
+            .collect();
+        if next.is_empty() {
+            return out;
         }
-        i += 1;
+        out.push(next);
     }
-    out
+}
+
+/// `root` and every element below it.
+fn subtree_ids(tree: &HashMap<i64, Option<i64>>, root: i64) -> Vec<i64> {
+    levels(tree, root).concat()
+}
+
+/// The level of `id` (a root is on level 1), walking up at most `tree.len()` steps.
+fn level_of(tree: &HashMap<i64, Option<i64>>, id: i64) -> usize {
+    let mut level = 0;
+    let mut at = Some(id);
+    while let Some(x) = at {
+        level += 1;
+        if level > tree.len() {
+            break;
+        }
+        at = tree.get(&x).copied().flatten();
+    }
+    level
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -273,8 +337,14 @@ struct Fields {
     index: Option<i64>,
 }
 
-/// Checks every field (`me`: the element being edited, for the cycle check); nothing is written.
-async fn check(tx: &mut Tx, pid: i64, me: Option<i64>, d: Draft) -> ApiResult<Fields> {
+/// Checks every field (`me`: the element being edited and its current parent, for the cycle
+/// and depth checks); nothing is written.
+async fn check(
+    tx: &mut Tx,
+    pid: i64,
+    me: Option<(i64, Option<i64>)>,
+    d: Draft,
+) -> ApiResult<Fields> {
     let mut c = Check::new();
     c.name("name", d.name.as_deref());
     c.text("description", d.description.as_deref(), TEXT_MAX);
@@ -310,27 +380,36 @@ async fn check(tx: &mut Tx, pid: i64, me: Option<i64>, d: Draft) -> ApiResult<Fi
         );
     }
     let parent = d.parent_id.filter(|&p| p != 0);
-    if let Some(p) = parent {
+    // A new parent (on create, or a move) must exist, must not be the element or one of its
+    // descendants, and must keep the model within MAX_DEPTH levels. An unchanged parent is not
+    // checked again, so elements of a deeper model stored before the limit stay editable.
+    let moved = me.is_none_or(|(_, was)| was != parent);
+    if let Some(p) = parent.filter(|_| moved) {
         let tree = parents(tx, pid).await?;
         if !tree.contains_key(&p) {
             c.fail("parentId", "The parent design element does not exist.");
-        } else if let Some(me) = me {
-            // Walk up from the new parent: meeting `me` means a cycle.
-            let mut at = Some(p);
-            let mut steps = 0;
-            while let Some(x) = at {
-                if x == me {
+        } else {
+            let below = match me {
+                Some((me, _)) => levels(&tree, me),
+                None => Vec::new(),
+            };
+            // `p` among `me`'s subtree means a cycle.
+            if below.iter().flatten().any(|&x| x == p) {
+                c.fail(
+                    "parentId",
+                    "A design element can't be moved under itself or one of its descendants.",
+                );
+            } else {
+                let height = below.len().max(1);
+                let deepest = level_of(&tree, p) + height;
+                // Moves that bring too-deep stored data closer to the root stay allowed.
+                let deepest_now = me.map_or(0, |(me, _)| level_of(&tree, me) + height - 1);
+                if deepest > MAX_DEPTH && deepest > deepest_now {
                     c.fail(
                         "parentId",
-                        "A design element can't be moved under itself or one of its descendants.",
+                        format!("A design model can be at most {MAX_DEPTH} levels deep."),
                     );
-                    break;
                 }
-                steps += 1;
-                if steps > tree.len() {
-                    break;
-                }
-                at = tree.get(&x).copied().flatten();
             }
         }
     }
@@ -425,8 +504,8 @@ async fn list_design_elements(
     Ids(pid): Ids<i64>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    reader(&mut tx, &auth, pid).await?;
-    let all = load_all(&mut tx, pid).await?;
+    let m = reader(&mut tx, &auth, pid).await?;
+    let all = load_all(&mut tx, pid, &m.hidden_categories()).await?;
     tx.commit().await?;
     let kids = children_index(&all);
     let by_id: HashMap<i64, &DesignElement> =
@@ -465,7 +544,7 @@ async fn create_design_element(
 ) -> ApiResult<Response> {
     let v: CreateDesignElementValues = body.json()?;
     let mut tx = s.db.write().await?;
-    writer(&mut tx, &auth, pid).await?;
+    let m = writer(&mut tx, &auth, pid).await?;
     let f = check(
         &mut tx,
         pid,
@@ -503,7 +582,7 @@ async fn create_design_element(
         ],
     )
     .await?;
-    let e = load_one(&mut tx, pid, id, false).await?;
+    let e = load_one(&mut tx, pid, &m.hidden_categories(), id, false).await?;
     tx.commit().await?;
     Ok(reply::created(e))
 }
@@ -523,8 +602,16 @@ async fn get_design_element(
     Q(q): Q<GetQuery>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    reader(&mut tx, &auth, pid).await?;
-    let e = load_one(&mut tx, pid, id, q.include_children.unwrap_or(false)).await?;
+    let m = reader(&mut tx, &auth, pid).await?;
+    let hidden = m.hidden_categories();
+    let e = load_one(
+        &mut tx,
+        pid,
+        &hidden,
+        id,
+        q.include_children.unwrap_or(false),
+    )
+    .await?;
     tx.commit().await?;
     Ok(reply::ok(e))
 }
@@ -577,12 +664,12 @@ async fn update_design_element(
 ) -> ApiResult<Response> {
     let v: UpdateDesignElementValues = body.json()?;
     let mut tx = s.db.write().await?;
-    writer(&mut tx, &auth, pid).await?;
+    let m = writer(&mut tx, &auth, pid).await?;
     let cur = current(&mut tx, pid, id).await?;
     let f = check(
         &mut tx,
         pid,
-        Some(id),
+        Some((id, cur.parent_id)),
         Draft {
             type_id: v.design_element_type_id,
             name: v.name,
@@ -595,7 +682,7 @@ async fn update_design_element(
     )
     .await?;
     save(&mut tx, pid, id, &cur, f).await?;
-    let e = load_one(&mut tx, pid, id, false).await?;
+    let e = load_one(&mut tx, pid, &m.hidden_categories(), id, false).await?;
     tx.commit().await?;
     Ok(reply::ok(e))
 }
@@ -617,12 +704,12 @@ async fn patch_design_element(
 ) -> ApiResult<Response> {
     let v: PatchDesignElementValues = body.json()?;
     let mut tx = s.db.write().await?;
-    writer(&mut tx, &auth, pid).await?;
+    let m = writer(&mut tx, &auth, pid).await?;
     let cur = current(&mut tx, pid, id).await?;
     let f = check(
         &mut tx,
         pid,
-        Some(id),
+        Some((id, cur.parent_id)),
         Draft {
             // An explicit null on a required field fails its check.
             type_id: v
@@ -638,7 +725,7 @@ async fn patch_design_element(
     )
     .await?;
     save(&mut tx, pid, id, &cur, f).await?;
-    let e = load_one(&mut tx, pid, id, false).await?;
+    let e = load_one(&mut tx, pid, &m.hidden_categories(), id, false).await?;
     tx.commit().await?;
     Ok(reply::ok(e))
 }
@@ -661,48 +748,84 @@ async fn delete_design_element(
 ) -> ApiResult<Response> {
     let v: DeleteDesignElementValues = body.json_opt()?.unwrap_or_default();
     let mut tx = s.db.write().await?;
-    writer(&mut tx, &auth, pid).await?;
+    let m = writer(&mut tx, &auth, pid).await?;
     let cur = current(&mut tx, pid, id).await?;
     let ids = subtree_ids(&parents(&mut tx, pid).await?, id);
-    let list = placeholders(2, ids.len());
-    let mut p: Vec<Val> = vec![pid.into()];
-    p.extend(ids.iter().map(|&i| Val::from(i)));
     if v.remove_work_items.unwrap_or(false) {
+        // Same lock as every work-item write, so board positions stay dense.
+        lock_project(&mut tx, pid).await?;
+        // (category, board) of every item linked to a removed element.
+        let mut doomed: Vec<(Option<i64>, Option<i64>)> = Vec::new();
+        for chunk in ids.chunks(CHUNK) {
+            let rows: Vec<(Option<i64>, Option<i64>)> = tx
+                .all(
+                    &format!(
+                        "SELECT category_id, board_id FROM work_items \
+                         WHERE project_id = $1 AND design_element_id IN ({})",
+                        placeholders(2, chunk.len())
+                    ),
+                    &with_project(pid, chunk),
+                )
+                .await?;
+            doomed.extend(rows);
+        }
+        if !doomed.is_empty() {
+            m.require_work_item_deletes(&auth, doomed.iter().map(|d| d.0))?;
+        }
         // Children of doomed stories stay, without their story.
-        tx.exec(
-            &format!(
-                "UPDATE work_items SET parent_story_id = NULL WHERE project_id = $1 AND parent_story_id IN \
-                 (SELECT w.work_item_id FROM work_items w WHERE w.project_id = $1 AND w.design_element_id IN ({list}))"
-            ),
-            &p,
-        )
-        .await?;
-        tx.exec(
-            &format!(
-                "DELETE FROM work_items WHERE project_id = $1 AND design_element_id IN ({list})"
-            ),
-            &p,
-        )
-        .await?;
+        for chunk in ids.chunks(CHUNK) {
+            tx.exec(
+                &format!(
+                    "UPDATE work_items SET parent_story_id = NULL WHERE project_id = $1 AND parent_story_id IN \
+                     (SELECT w.work_item_id FROM work_items w WHERE w.project_id = $1 AND w.design_element_id IN ({}))",
+                    placeholders(2, chunk.len())
+                ),
+                &with_project(pid, chunk),
+            )
+            .await?;
+        }
+        for chunk in ids.chunks(CHUNK) {
+            tx.exec(
+                &format!(
+                    "DELETE FROM work_items WHERE project_id = $1 AND design_element_id IN ({})",
+                    placeholders(2, chunk.len())
+                ),
+                &with_project(pid, chunk),
+            )
+            .await?;
+        }
+        let boards: BTreeSet<Option<i64>> = doomed.iter().map(|d| d.1).collect();
+        for b in boards {
+            compact_board_indexes(&mut tx, pid, b).await?;
+        }
     } else {
-        let mut q = p.clone();
-        q.push(model::now().into());
-        tx.exec(
-            &format!(
-                "UPDATE work_items SET design_element_id = NULL, design_element_index = 0, update_date = ${} \
-                 WHERE project_id = $1 AND design_element_id IN ({list})",
-                ids.len() + 2
-            ),
-            &q,
-        )
-        .await?;
+        let now = model::now();
+        for chunk in ids.chunks(CHUNK) {
+            let mut p = with_project(pid, chunk);
+            p.push(now.as_str().into());
+            tx.exec(
+                &format!(
+                    "UPDATE work_items SET design_element_id = NULL, design_element_index = 0, update_date = ${} \
+                     WHERE project_id = $1 AND design_element_id IN ({})",
+                    chunk.len() + 2,
+                    placeholders(2, chunk.len())
+                ),
+                &p,
+            )
+            .await?;
+        }
     }
+    // Every parent link inside the subtree goes before any row does (the foreign key).
     for sql in [
         "DELETE FROM design_element_comments WHERE project_id = $1 AND design_element_id IN",
         "UPDATE design_elements SET parent_id = NULL WHERE project_id = $1 AND design_element_id IN",
         "DELETE FROM design_elements WHERE project_id = $1 AND design_element_id IN",
     ] {
-        tx.exec(&format!("{sql} ({list})"), &p).await?;
+        for chunk in ids.chunks(CHUNK) {
+            let list = placeholders(2, chunk.len());
+            tx.exec(&format!("{sql} ({list})"), &with_project(pid, chunk))
+                .await?;
+        }
     }
     tx.exec(
         "UPDATE design_elements SET sibling_index = sibling_index - 1 \

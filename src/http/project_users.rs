@@ -278,6 +278,23 @@ async fn get_user(
     Ok(reply::ok(pu))
 }
 
+/// A member who leaves the project (removed, or made inactive) is unassigned from its work
+/// items, so no item keeps an assignee that its edits would have to refuse.
+async fn unassign_everywhere(tx: &mut Tx, pid: i64, user_id: i64) -> ApiResult<()> {
+    tx.exec(
+        "UPDATE work_items SET update_date = $3 WHERE project_id = $1 AND work_item_id IN \
+         (SELECT wu.work_item_id FROM work_item_users wu WHERE wu.project_id = $1 AND wu.user_id = $2)",
+        params![pid, user_id, model::now()],
+    )
+    .await?;
+    tx.exec(
+        "DELETE FROM work_item_users WHERE project_id = $1 AND user_id = $2",
+        params![pid, user_id],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Validates and stores the new membership values of `user_id` (PUT and PATCH).
 async fn apply(
     tx: &mut Tx,
@@ -312,6 +329,9 @@ async fn apply(
         ],
     )
     .await?;
+    if cur.is_active && !new.is_active {
+        unassign_everywhere(tx, pid, user_id).await?;
+    }
     Ok(())
 }
 
@@ -382,7 +402,8 @@ async fn patch_user(
     Ok(reply::empty_ok())
 }
 
-/// [ADMIN/SELF] Removes a user from the project: the membership is kept, inactive.
+/// [ADMIN/SELF] Removes a user from the project: the membership is kept, inactive, and the
+/// user is unassigned from the project's work items.
 #[utoipa::path(delete, path = "/v0/projects/{projectId}/users/{userId}", tag = "Projects / Users",
     params(("projectId" = i64, Path, description = "The project id."),
            ("userId" = i64, Path, description = "The user id.")),
@@ -410,6 +431,7 @@ async fn remove_user(
         params![pid, user_id],
     )
     .await?;
+    unassign_everywhere(&mut tx, pid, user_id).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }

@@ -276,12 +276,15 @@ async fn patch_role(
     Ok(reply::ok(role))
 }
 
-/// [ADMIN] Deletes the project role; its members keep their membership without a role.
+/// [ADMIN] Deletes the project role. A role still held by a project member (removed members
+/// included) is not deleted (409): without a role a member may do everything, so deleting it
+/// would widen their rights. Give them another role (or none, knowingly) first.
 #[utoipa::path(delete, path = "/v0/projects/{projectId}/roles/{roleId}", tag = "Projects / Roles",
     params(("projectId" = i64, Path, description = "The project id."),
            ("roleId" = i64, Path, description = "The role id.")),
     responses((status = 200, description = "Deleted (empty body)"), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
+              (status = 403, body = ErrorBody), (status = 404, description = "Not found"),
+              (status = 409, body = ErrorBody, description = "The role is still assigned to project members.")))]
 async fn delete_role(
     State(s): State<AppState>,
     auth: Auth,
@@ -292,11 +295,20 @@ async fn delete_role(
         .await?
         .require_admin()?;
     load(&mut tx, pid, role_id).await?;
-    tx.exec(
-        "UPDATE project_users SET role_id = NULL WHERE project_id = $1 AND role_id = $2",
-        params![pid, role_id],
-    )
-    .await?;
+    let (active, removed): (i64, i64) = tx
+        .one(
+            "SELECT COUNT(CASE WHEN is_active THEN user_id END), \
+             COUNT(CASE WHEN NOT is_active THEN user_id END) \
+             FROM project_users WHERE project_id = $1 AND role_id = $2",
+            params![pid, role_id],
+        )
+        .await?;
+    if active + removed > 0 {
+        return Err(ApiError::conflict(format!(
+            "The role is still assigned to {active} project member(s) and {removed} removed \
+             member(s); give them another role before deleting it."
+        )));
+    }
     tx.exec(
         "DELETE FROM roles WHERE project_id = $1 AND role_id = $2",
         params![pid, role_id],

@@ -522,8 +522,8 @@ async fn assign_to_story(tx: &mut Tx, pid: i64, id: i64, now: &str) -> ApiResult
     Ok(())
 }
 
-async fn reply_item(tx: &mut Tx, pid: i64, id: i64) -> ApiResult<WorkItem> {
-    store::load(tx, pid, &[id])
+async fn reply_item(tx: &mut Tx, m: &Member, pid: i64, id: i64) -> ApiResult<WorkItem> {
+    store::load(tx, pid, &[id], &m.hidden_categories())
         .await?
         .pop()
         .ok_or(ApiError::NotFound)
@@ -785,7 +785,7 @@ async fn search_work_items(
         )
         .await?;
     let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
-    let items = store::load(&mut tx, pid, &ids).await?;
+    let items = store::load(&mut tx, pid, &ids, &hidden).await?;
     tx.commit().await?;
     Ok(reply::ok(Paged {
         total_count: total,
@@ -933,7 +933,7 @@ async fn create_work_item(
         )
         .await?;
     }
-    let item = reply_item(&mut tx, pid, id).await?;
+    let item = reply_item(&mut tx, &m, pid, id).await?;
     tx.commit().await?;
     Ok(reply::ok(item))
 }
@@ -951,7 +951,7 @@ async fn get_work_item(
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
     let m = access::member(&mut tx, &auth, pid, Scope::WorkItemsRead).await?;
-    let item = reply_item(&mut tx, pid, id).await?;
+    let item = reply_item(&mut tx, &m, pid, id).await?;
     let category = item.category.as_ref().map(|c| c.category_id);
     if !item.is_story && !m.can_read_category(category) {
         return Err(ApiError::NotFound);
@@ -1009,7 +1009,7 @@ async fn clone_work_item(
         params![cur.last_sub_task_id, pid, new_id],
     )
     .await?;
-    let item = reply_item(&mut tx, pid, new_id).await?;
+    let item = reply_item(&mut tx, &m, pid, new_id).await?;
     tx.commit().await?;
     Ok(reply::ok(item))
 }
@@ -1125,7 +1125,7 @@ async fn apply(
     if new.title != cur.f.title || new.description != cur.f.description {
         store::index_words(tx, pid, id, &new.title, new.description.as_deref()).await?;
     }
-    reply_item(tx, pid, id).await
+    reply_item(tx, m, pid, id).await
 }
 
 /// Replaces the work item's editable fields; omitted optional fields become null.

@@ -111,16 +111,27 @@ impl DesignElement {
 }
 
 /// Loads rows with `{DESIGN_ELEMENT_SELECT} {where_sql}` and shapes them, fetching all their
-/// creators in one more query.
+/// creators in one more query. `hidden`: the categories the caller cannot read
+/// (`Member::hidden_categories`), whose work items are left out of the counts.
 pub async fn load_design_elements(
     tx: &mut Tx,
     project_id: i64,
+    hidden: &[i64],
     where_sql: &str,
     params: &[Val],
 ) -> DbResult<Vec<DesignElement>> {
-    let rows: Vec<DesignElementRow> = tx
+    let mut rows: Vec<DesignElementRow> = tx
         .all(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
         .await?;
+    if !hidden.is_empty() && !rows.is_empty() {
+        let unseen = hidden_counts(tx, project_id, hidden).await?;
+        for r in &mut rows {
+            if let Some((total, closed)) = unseen.get(&r.design_element_id) {
+                r.total_work_item_count -= total;
+                r.closed_work_item_count -= closed;
+            }
+        }
+    }
     let creators: Vec<i64> = rows.iter().map(|r| r.creator_id).collect();
     let users = project_users_by_id(tx, project_id, &creators).await?;
     Ok(rows
@@ -129,11 +140,46 @@ pub async fn load_design_elements(
         .collect())
 }
 
-/// Design elements by id (without parent/children), for nesting in work items.
+/// Linked work items of the `hidden` categories per design element: (total, closed). Only
+/// restricted members pay for this statement; the category list is sent in bounded chunks.
+async fn hidden_counts(
+    tx: &mut Tx,
+    project_id: i64,
+    hidden: &[i64],
+) -> DbResult<HashMap<i64, (i64, i64)>> {
+    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
+    for chunk in hidden.chunks(500) {
+        let mut params: Vec<Val> = vec![project_id.into()];
+        params.extend(chunk.iter().map(|c| Val::from(*c)));
+        let rows: Vec<(i64, i64, i64)> = tx
+            .all(
+                &format!(
+                    "SELECT w.design_element_id, COUNT(*), \
+                     COUNT(CASE WHEN s.status = 'closed' THEN w.work_item_id END) \
+                     FROM work_items w JOIN stages s ON s.project_id = w.project_id AND s.stage_id = w.stage_id \
+                     WHERE w.project_id = $1 AND w.design_element_id IS NOT NULL \
+                     AND w.category_id IN ({}) GROUP BY w.design_element_id",
+                    placeholders(2, chunk.len())
+                ),
+                &params,
+            )
+            .await?;
+        for (id, total, closed) in rows {
+            let e = out.entry(id).or_default();
+            e.0 += total;
+            e.1 += closed;
+        }
+    }
+    Ok(out)
+}
+
+/// Design elements by id (without parent/children), for nesting in work items; `hidden` as in
+/// `load_design_elements`.
 pub async fn design_elements_by_id(
     tx: &mut Tx,
     project_id: i64,
     ids: &[i64],
+    hidden: &[i64],
 ) -> DbResult<HashMap<i64, DesignElement>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
@@ -146,6 +192,7 @@ pub async fn design_elements_by_id(
     let list = load_design_elements(
         tx,
         project_id,
+        hidden,
         &format!(
             "WHERE de.project_id = $1 AND de.design_element_id IN ({})",
             placeholders(2, ids.len())

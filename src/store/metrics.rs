@@ -49,6 +49,49 @@ pub async fn compute(
     can_read: impl Fn(i64) -> bool,
 ) -> DbResult<Metrics> {
     let since = format_date(Utc::now() - Duration::days(7));
+    // A design element's subtree can hold any number of elements: its ids go in bounded
+    // chunks, one grouped statement each, and the per-category rows (all sums) are added up.
+    if let MetricsScope::DesignElements(ids) = scope
+        && ids.len() > DESIGN_CHUNK
+    {
+        let mut rows: Vec<Row> = Vec::new();
+        for chunk in ids.chunks(DESIGN_CHUNK) {
+            let part = MetricsScope::DesignElements(chunk.to_vec());
+            for r in grouped(tx, project_id, &since, &part).await? {
+                match rows.iter_mut().find(|x| x.category_id == r.category_id) {
+                    Some(x) => x.add(&r),
+                    None => rows.push(r),
+                }
+            }
+        }
+        return shape(tx, project_id, rows, can_read).await;
+    }
+    let rows = grouped(tx, project_id, &since, scope).await?;
+    shape(tx, project_id, rows, can_read).await
+}
+
+/// Most design element ids in one statement.
+const DESIGN_CHUNK: usize = 500;
+
+impl Row {
+    fn add(&mut self, o: &Row) {
+        self.total += o.total;
+        self.closed += o.closed;
+        self.created_recently += o.created_recently;
+        self.estimated += o.estimated;
+        self.estimated_recently += o.estimated_recently;
+        self.logged += o.logged;
+        self.remaining += o.remaining;
+    }
+}
+
+/// The scope's counted items grouped by category.
+async fn grouped(
+    tx: &mut Tx,
+    project_id: i64,
+    since: &str,
+    scope: &MetricsScope,
+) -> DbResult<Vec<Row>> {
     let mut params: Vec<Val> = vec![project_id.into(), since.into()];
     let filter = match scope {
         MetricsScope::Project => String::new(),
@@ -100,7 +143,16 @@ pub async fn compute(
          WHERE w.project_id = $1 AND NOT w.is_story{filter} \
          GROUP BY w.category_id"
     );
-    let rows: Vec<Row> = tx.all(&sql, &params).await?;
+    tx.all(&sql, &params).await
+}
+
+/// The metrics object from the grouped rows: readable categories only, totals over them.
+async fn shape(
+    tx: &mut Tx,
+    project_id: i64,
+    rows: Vec<Row>,
+    can_read: impl Fn(i64) -> bool,
+) -> DbResult<Metrics> {
     let categories: Vec<Category> = tx
         .all(
             &format!(

@@ -134,8 +134,15 @@ struct TagLink {
     tag: Tag,
 }
 
-/// The work items `ids` of the project, in the order given; unknown ids are skipped.
-pub async fn load(tx: &mut Tx, project_id: i64, ids: &[i64]) -> DbResult<Vec<WorkItem>> {
+/// The work items `ids` of the project, in the order given; unknown ids are skipped. `hidden`:
+/// the categories the caller cannot read (`Member::hidden_categories`), left out of the counts
+/// of the nested design elements.
+pub async fn load(
+    tx: &mut Tx,
+    project_id: i64,
+    ids: &[i64],
+    hidden: &[i64],
+) -> DbResult<Vec<WorkItem>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -186,7 +193,7 @@ pub async fn load(tx: &mut Tx, project_id: i64, ids: &[i64]) -> DbResult<Vec<Wor
     let users = project_users_by_id(tx, project_id, &user_ids).await?;
 
     let element_ids: Vec<i64> = rows.iter().filter_map(|r| r.design_element_id).collect();
-    let elements = design_elements_by_id(tx, project_id, &element_ids).await?;
+    let elements = design_elements_by_id(tx, project_id, &element_ids, hidden).await?;
 
     let mut by_id: HashMap<i64, WorkItem> = HashMap::with_capacity(rows.len());
     for r in rows {
@@ -434,6 +441,33 @@ pub async fn renumber(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Renumbers a board's positions (the backlog's when `board_id` is `None`) densely from 0,
+/// keeping their order (position, then id), in one statement that writes only the rows whose
+/// position changes. For writes that remove many items at once (a board or a design element
+/// deleted with its work items), where `renumber` per item would leave gaps or duplicates.
+pub async fn compact_board_indexes(
+    tx: &mut Tx,
+    project_id: i64,
+    board_id: Option<i64>,
+) -> DbResult<()> {
+    let (cond, params): (&str, Vec<Val>) = match board_id {
+        Some(b) => ("board_id = $2", vec![project_id.into(), b.into()]),
+        None => ("board_id IS NULL", vec![project_id.into()]),
+    };
+    tx.exec(
+        &format!(
+            "UPDATE work_items SET board_index = r.pos FROM \
+             (SELECT work_item_id, ROW_NUMBER() OVER (ORDER BY board_index, work_item_id) - 1 AS pos \
+              FROM work_items WHERE project_id = $1 AND {cond}) r \
+             WHERE work_items.project_id = $1 AND work_items.work_item_id = r.work_item_id \
+             AND work_items.board_index <> r.pos"
+        ),
+        &params,
+    )
+    .await?;
     Ok(())
 }
 

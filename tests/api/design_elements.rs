@@ -875,3 +875,408 @@ async fn metrics_cover_the_element_or_its_whole_subtree() {
     let (_, key) = app.add_user("zed").await;
     assert_eq!(app.as_user(&key, "GET", &url, None).await.status, 403);
 }
+
+/// Nesting levels of an `includeChildren` reply along its first children, and whether the
+/// last one carries a `children` key.
+fn nesting(v: &Value) -> (usize, bool) {
+    let mut levels = 1;
+    let mut at = v;
+    loop {
+        match at.get("children").and_then(|c| c.as_array()) {
+            Some(kids) if !kids.is_empty() => {
+                levels += 1;
+                at = &kids[0];
+            }
+            Some(_) => return (levels, true),
+            None => return (levels, false),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_model_is_at_most_32_levels_deep() {
+    let app = spawn_app().await;
+    let pid = app.project("Deep").await;
+    let mut chain = vec![id(&element(&app, pid, "L1", None).await)];
+    for level in 2..=32 {
+        let parent = *chain.last().unwrap();
+        chain.push(id(
+            &element(&app, pid, &format!("L{level}"), Some(parent)).await
+        ));
+    }
+    let before = layout(&app, pid).await;
+    // A 33rd level is refused on create, and by moves that would go deeper.
+    let r = app
+        .post(
+            &base(pid),
+            json!({"designElementTypeId": 1, "name": "L33", "parentId": chain[31]}),
+        )
+        .await
+        .expect(400);
+    assert_eq!(
+        r["modelState"]["parentId"][0],
+        "A design model can be at most 32 levels deep."
+    );
+    let loose = id(&element(&app, pid, "Loose", None).await);
+    let leaf = id(&element(&app, pid, "Leaf", Some(loose)).await);
+    let r = app
+        .patch(
+            &format!("{}/{loose}", base(pid)),
+            json!({"parentId": chain[30]}),
+        )
+        .await
+        .expect(400);
+    assert!(r["modelState"]["parentId"].is_array(), "{r}");
+    app.put(
+        &format!("{}/{loose}", base(pid)),
+        json!({"designElementTypeId": 1, "name": "Loose", "parentId": chain[30]}),
+    )
+    .await
+    .expect(400);
+    app.get(&format!("{}/{leaf}", base(pid))).await.expect(200);
+    // One level less fits exactly.
+    let moved = app
+        .patch(
+            &format!("{}/{loose}", base(pid)),
+            json!({"parentId": chain[29]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(moved["parent"]["designElementId"], chain[29]);
+    let whole = app
+        .get(&format!("{}/{}?includeChildren=true", base(pid), chain[0]))
+        .await
+        .expect(200);
+    assert_eq!(
+        nesting(&whole),
+        (32, true),
+        "the whole model, leaves with []"
+    );
+    app.patch(&format!("{}/{loose}", base(pid)), json!({"parentId": null}))
+        .await
+        .expect(200);
+    let mut after = layout(&app, pid).await;
+    after.retain(|e| e.0 != loose && e.0 != leaf);
+    assert_eq!(after, before);
+}
+
+#[tokio::test]
+async fn a_chain_of_2000_stored_elements_is_served_without_crashing() {
+    let app = spawn_app().await;
+    let pid = app.project("Chain").await;
+    let root = id(&element(&app, pid, "Root", None).await);
+    // Deeper than the API allows (a database from before the limit, or edited by hand).
+    {
+        let mut tx = app.db.write().await.unwrap();
+        for i in 2..=2001i64 {
+            tx.exec(
+                "INSERT INTO design_elements (project_id, design_element_id, design_element_type_id, \
+                 parent_id, sibling_index, name, creation_date, update_date, creator_id) \
+                 VALUES ($1, $2, 1, $3, 0, $4, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 1)",
+                questlog::params![pid, i, i - 1, format!("E{i}")],
+            )
+            .await
+            .unwrap();
+        }
+        tx.exec(
+            "UPDATE project_sequences SET last_value = 2001 WHERE project_id = $1 AND kind = 'designelement'",
+            questlog::params![pid],
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let w = app.work_item_sql(pid, "deep down").await;
+    link(&app, pid, w, 1500).await;
+
+    let got = app
+        .get(&format!("{}/{root}?includeChildren=true", base(pid)))
+        .await
+        .expect(200);
+    assert_eq!(
+        nesting(&got),
+        (32, false),
+        "32 levels nested; the last one is not expanded"
+    );
+    let deepest = app.get(&format!("{}/2001", base(pid))).await.expect(200);
+    assert_eq!(deepest["parent"]["designElementId"], 2000);
+    let sub = app
+        .get(&format!("{}/1990?includeChildren=true", base(pid)))
+        .await
+        .expect(200);
+    assert_eq!(nesting(&sub), (12, true));
+    assert_eq!(
+        app.get(&base(pid))
+            .await
+            .expect(200)
+            .as_array()
+            .unwrap()
+            .len(),
+        2001
+    );
+    let m = app
+        .get(&format!(
+            "{}/{root}/metrics?includeChildren=true",
+            base(pid)
+        ))
+        .await
+        .expect(200);
+    assert_eq!(m["totalWorkItems"], 1);
+    // Too-deep elements stay editable; cycles are still refused; moves toward the root work.
+    app.patch(&format!("{}/2001", base(pid)), json!({"name": "Bottom"}))
+        .await
+        .expect(200);
+    let r = app
+        .patch(&format!("{}/{root}", base(pid)), json!({"parentId": 2001}))
+        .await
+        .expect(400);
+    assert_eq!(
+        r["modelState"]["parentId"][0],
+        "A design element can't be moved under itself or one of its descendants."
+    );
+    app.patch(&format!("{}/1000", base(pid)), json!({"parentId": null}))
+        .await
+        .expect(200);
+    app.post(
+        &base(pid),
+        json!({"designElementTypeId": 1, "name": "Under 1100", "parentId": 1100}),
+    )
+    .await
+    .expect(400);
+    // Deleting the deep branch removes all of it, in one transaction.
+    app.call(
+        "DELETE",
+        &format!("{}/1000", base(pid)),
+        Some(&app.key),
+        Some("{\"removeWorkItems\": true}"),
+    )
+    .await
+    .expect_empty(200);
+    let left = layout(&app, pid).await;
+    assert_eq!(left.len(), 999);
+    assert_eq!(left.last().unwrap().0, 999);
+    let r = app.get(&format!("/v0/projects/{pid}/workitems/{w}")).await;
+    assert_eq!(r.status, 404, "the linked item went with its element");
+}
+
+/// Creates a work item through the API; returns (id, boardIndex).
+async fn api_item(app: &TestApp, pid: i64, mut body: Value) -> (i64, i64) {
+    body["importanceLevelId"] = json!(3);
+    let r = app
+        .post(&format!("/v0/projects/{pid}/workitems"), body)
+        .await
+        .expect(200);
+    (
+        r["workItemId"].as_i64().unwrap(),
+        r["boardIndex"].as_i64().unwrap(),
+    )
+}
+
+/// (work item, board, boardIndex) of every item, by id.
+async fn positions(app: &TestApp, pid: i64) -> Vec<(i64, Option<i64>, i64)> {
+    let mut tx = app.db.read().await.unwrap();
+    tx.all(
+        "SELECT work_item_id, board_id, board_index FROM work_items WHERE project_id = $1 \
+         ORDER BY work_item_id",
+        questlog::params![pid],
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn removing_work_items_needs_their_scope_and_category_rights() {
+    let app = spawn_app().await;
+    let pid = app.project("Remove").await;
+    let board = app.get(&format!("/v0/projects/{pid}")).await.expect(200)["defaultBoardId"]
+        .as_i64()
+        .unwrap();
+    let e = id(&element(&app, pid, "E", None).await);
+    let child = id(&element(&app, pid, "Child", Some(e)).await);
+    // Backlog: 1, 2 (Art, on E), 3; board: 4 (Art, on Child), 5.
+    api_item(&app, pid, json!({"title": "b1", "categoryId": 1})).await;
+    api_item(
+        &app,
+        pid,
+        json!({"title": "b2", "categoryId": 2, "designElementId": e}),
+    )
+    .await;
+    api_item(&app, pid, json!({"title": "b3", "categoryId": 1})).await;
+    let (_, at) = api_item(
+        &app,
+        pid,
+        json!({"title": "s1", "categoryId": 2, "designElementId": child, "boardId": board}),
+    )
+    .await;
+    assert_eq!(at, 0);
+    api_item(
+        &app,
+        pid,
+        json!({"title": "s2", "categoryId": 1, "boardId": board}),
+    )
+    .await;
+    let before = positions(&app, pid).await;
+    assert_eq!(
+        before,
+        vec![
+            (1, None, 0),
+            (2, None, 1),
+            (3, None, 2),
+            (4, Some(board), 0),
+            (5, Some(board), 1)
+        ]
+    );
+    let role = app
+        .post(
+            &format!("/v0/projects/{pid}/roles"),
+            json!({"name": "No Art edits", "permissions": {"categoryPermissions": [
+                {"categoryId": 2, "canRead": true, "canWrite": false, "canUpdate": true}]}}),
+        )
+        .await
+        .expect(201)["roleId"]
+        .as_i64()
+        .unwrap();
+    let (artless_id, artless) = app.add_user("artless").await;
+    app.add_member(pid, artless_id, json!({"roleId": role}))
+        .await;
+    let (writer_id, writer) = app.add_user("writer").await;
+    app.add_member(pid, writer_id, json!({})).await;
+    let design_only = app
+        .add_key(writer_id, Scopes::parse("designmodel:write").unwrap())
+        .await;
+    let el = format!("{}/{e}", base(pid));
+    let remove = Some(json!({"removeWorkItems": true}));
+    for key in [&artless, &design_only] {
+        let r = app.as_user(key, "DELETE", &el, remove.clone()).await;
+        assert_eq!(r.status, 403, "{}", r.text);
+        assert!(r.json()["message"].is_string());
+        assert_eq!(positions(&app, pid).await, before, "nothing deleted");
+        assert_eq!(layout(&app, pid).await.len(), 2);
+    }
+    // Without work items to delete, the design-model scope is enough.
+    let empty = id(&element(&app, pid, "Empty", None).await);
+    let r = app
+        .as_user(
+            &design_only,
+            "DELETE",
+            &format!("{}/{empty}", base(pid)),
+            remove.clone(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // A member allowed to edit both categories, with a full key: the items go, and the
+    // backlog and the board stay dense.
+    let r = app.as_user(&writer, "DELETE", &el, remove).await;
+    r.expect_empty(200);
+    assert_eq!(
+        positions(&app, pid).await,
+        vec![(1, None, 0), (3, None, 1), (5, Some(board), 0)]
+    );
+    assert!(layout(&app, pid).await.is_empty());
+    let (_, at) = api_item(&app, pid, json!({"title": "b4", "categoryId": 1})).await;
+    assert_eq!(at, 2, "new items go right after the last one");
+}
+
+#[tokio::test]
+async fn counts_and_metrics_leave_out_hidden_categories() {
+    let app = spawn_app().await;
+    let pid = app.project("Hidden").await;
+    let e = id(&element(&app, pid, "E", None).await);
+    let below = id(&element(&app, pid, "Below", Some(e)).await);
+    // On E: Programming (open), Art (closed), Art (open); below: Art (open).
+    for (cat, de, stage) in [(1, e, 1), (2, e, 4), (2, e, 1), (2, below, 1)] {
+        let (w, _) = api_item(
+            &app,
+            pid,
+            json!({"title": "t", "categoryId": cat, "designElementId": de}),
+        )
+        .await;
+        app.patch(
+            &format!("/v0/projects/{pid}/workitems/{w}"),
+            json!({"stageId": stage}),
+        )
+        .await
+        .expect(200);
+    }
+    let role = app
+        .post(
+            &format!("/v0/projects/{pid}/roles"),
+            json!({"name": "No Art", "permissions": {"categoryPermissions": [
+                {"categoryId": 2, "canRead": false, "canWrite": false, "canUpdate": false}]}}),
+        )
+        .await
+        .expect(201)["roleId"]
+        .as_i64()
+        .unwrap();
+    let (uid, key) = app.add_user("coder").await;
+    app.add_member(pid, uid, json!({"roleId": role})).await;
+    let el = format!("{}/{e}", base(pid));
+
+    let owner = app.get(&el).await.expect(200);
+    assert_eq!(
+        (
+            owner["totalWorkItemCount"].as_i64(),
+            owner["closedWorkItemCount"].as_i64()
+        ),
+        (Some(3), Some(1))
+    );
+    let mine = app.as_user(&key, "GET", &el, None).await.expect(200);
+    assert_eq!(mine["totalWorkItemCount"], 1);
+    assert_eq!(mine["closedWorkItemCount"], 0);
+    let tree = app
+        .as_user(&key, "GET", &format!("{el}?includeChildren=true"), None)
+        .await
+        .expect(200);
+    assert_eq!(tree["totalWorkItemCount"], 1);
+    assert_eq!(tree["children"][0]["totalWorkItemCount"], 0);
+    let list = app.as_user(&key, "GET", &base(pid), None).await.expect(200);
+    assert_eq!(list[0]["totalWorkItemCount"], 1);
+    assert_eq!(list[0]["children"][0]["totalWorkItemCount"], 0);
+    assert_eq!(list[1]["parent"]["totalWorkItemCount"], 1);
+    let renamed = app
+        .as_user(&key, "PATCH", &el, Some(json!({"name": "E2"})))
+        .await
+        .expect(200);
+    assert_eq!(renamed["totalWorkItemCount"], 1);
+    // Nested in a work item the caller can see.
+    let item = app
+        .as_user(
+            &key,
+            "GET",
+            &format!("/v0/projects/{pid}/workitems/1"),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(item["designElement"]["totalWorkItemCount"], 1);
+    assert_eq!(
+        app.get(&format!("/v0/projects/{pid}/workitems/1"))
+            .await
+            .expect(200)["designElement"]["totalWorkItemCount"],
+        3
+    );
+    // Metrics: the Art items are in neither the categories nor the totals.
+    let m = app
+        .as_user(
+            &key,
+            "GET",
+            &format!("{el}/metrics?includeChildren=true"),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(m["totalWorkItems"], 1);
+    assert_eq!(m["closedWorkItems"], 0);
+    assert!(
+        m["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["category"]["categoryId"] != 2)
+    );
+    let all = app
+        .get(&format!("{el}/metrics?includeChildren=true"))
+        .await
+        .expect(200);
+    assert_eq!(all["totalWorkItems"], 4);
+}

@@ -857,3 +857,92 @@ async fn add_a_team_rejects_bad_input() {
         vec![1]
     );
 }
+
+#[tokio::test]
+async fn leaving_the_project_unassigns_and_keeps_items_editable() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let board = app.get(&format!("/v0/projects/{pid}")).await.expect(200)["defaultBoardId"]
+        .as_i64()
+        .unwrap();
+    let (ana, _) = app.add_user("ana").await;
+    let (bo, _) = app.add_user("bo").await;
+    app.add_member(pid, ana, json!({})).await;
+    app.add_member(pid, bo, json!({})).await;
+    let items = format!("/v0/projects/{pid}/workitems");
+    let mut made = Vec::new();
+    for users in [vec![ana], vec![1, ana, bo]] {
+        let r = app
+            .post(
+                &items,
+                json!({"title": "t", "importanceLevelId": 3, "boardId": board,
+                       "assignedUserIds": users}),
+            )
+            .await
+            .expect(200);
+        made.push(r["workItemId"].as_i64().unwrap());
+    }
+    let assigned = |v: &Value| -> Vec<i64> {
+        v["assignedUsers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["user"]["id"].as_i64().unwrap())
+            .collect()
+    };
+    let metrics = format!("/v0/projects/{pid}/boards/{board}/metrics?userId={ana}");
+    assert_eq!(app.get(&metrics).await.expect(200)["totalWorkItems"], 2);
+
+    // Removed: ana is unassigned from both items in the same write.
+    app.delete(&format!("/v0/projects/{pid}/users/{ana}"))
+        .await
+        .expect_empty(200);
+    let first = format!("{items}/{}", made[0]);
+    let second = format!("{items}/{}", made[1]);
+    assert_eq!(
+        assigned(&app.get(&first).await.expect(200)),
+        Vec::<i64>::new()
+    );
+    assert_eq!(assigned(&app.get(&second).await.expect(200)), vec![1, bo]);
+    // Edits that do not touch the assignees go through.
+    let r = app
+        .patch(&first, json!({"title": "renamed"}))
+        .await
+        .expect(200);
+    assert_eq!(r["title"], "renamed");
+    assert_eq!(assigned(&r), Vec::<i64>::new());
+    let r = app
+        .put(
+            &second,
+            json!({"title": "again", "importanceLevelId": 3, "boardId": board,
+                             "assignedUserIds": [1, bo]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(assigned(&r), vec![1, bo]);
+    // Assigning a removed member is still refused.
+    let r = app
+        .patch(&first, json!({"assignedUserIds": [ana]}))
+        .await
+        .expect(400);
+    assert!(r["modelState"]["assignedUserIds"].is_array(), "{r}");
+    // The membership list and the metrics agree.
+    assert_eq!(ids(&users(&app, pid, "").await), vec![1, bo]);
+    assert_eq!(
+        ids(&users(&app, pid, "?includeInactive=true").await),
+        vec![1, ana, bo]
+    );
+    assert_eq!(app.get(&metrics).await.expect(200)["totalWorkItems"], 0);
+
+    // Made inactive through PATCH: the same.
+    app.patch(
+        &format!("/v0/projects/{pid}/users/{bo}"),
+        json!({"isActive": false}),
+    )
+    .await
+    .expect_empty(200);
+    assert_eq!(assigned(&app.get(&second).await.expect(200)), vec![1]);
+    app.patch(&second, json!({"title": "still editable"}))
+        .await
+        .expect(200);
+}

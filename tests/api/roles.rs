@@ -296,7 +296,7 @@ async fn a_category_added_later_can_be_listed() {
 }
 
 #[tokio::test]
-async fn delete_unassigns_the_role_from_its_members() {
+async fn a_role_still_assigned_is_not_deleted() {
     let app = spawn_app().await;
     let pid = app.project("P").await;
     app.post(&format!("/v0/projects/{pid}/roles"), artist())
@@ -308,16 +308,70 @@ async fn delete_unassigns_the_role_from_its_members() {
     )
     .await
     .expect(201);
-    let (ana, _) = app.add_user("ana").await;
+    let (ana, ana_key) = app.add_user("ana").await;
     let (bo, _) = app.add_user("bo").await;
+    let (cy, _) = app.add_user("cy").await;
     app.add_member(pid, ana, json!({"roleId": 1})).await;
     app.add_member(pid, bo, json!({"roleId": 2})).await;
+    app.add_member(pid, cy, json!({"roleId": 2})).await;
+    // A Programming item: the Artist role cannot see it.
+    let item = app
+        .post(
+            &format!("/v0/projects/{pid}/workitems"),
+            json!({"title": "Netcode", "categoryId": 1, "importanceLevelId": 3}),
+        )
+        .await
+        .expect(200)["workItemId"]
+        .as_i64()
+        .unwrap();
+    let item_url = format!("/v0/projects/{pid}/workitems/{item}");
+    let hidden = |r: Reply| assert_eq!(r.status, 404, "{}", r.text);
+    hidden(app.as_user(&ana_key, "GET", &item_url, None).await);
+
+    // Deleting the role would leave ana without one, allowed everything: refused.
+    let r = app
+        .delete(&format!("/v0/projects/{pid}/roles/1"))
+        .await
+        .expect(409);
+    assert_eq!(
+        r["message"],
+        "The role is still assigned to 1 project member(s) and 0 removed member(s); \
+         give them another role before deleting it."
+    );
+    assert_eq!(
+        app.get(&format!("/v0/projects/{pid}/roles/1"))
+            .await
+            .expect(200)["name"],
+        "Artist"
+    );
     let pu = app
         .get(&format!("/v0/projects/{pid}/users/{ana}"))
         .await
         .expect(200);
     assert_eq!(pu["role"]["roleId"], 1);
+    hidden(app.as_user(&ana_key, "GET", &item_url, None).await);
+    let r = app
+        .as_user(&ana_key, "PATCH", &item_url, Some(json!({"title": "mine"})))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.text);
+    let list = app
+        .as_user(
+            &ana_key,
+            "GET",
+            &format!("/v0/projects/{pid}/workitems"),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(list["totalCount"], 0);
 
+    // Once nobody holds it, it goes.
+    app.patch(
+        &format!("/v0/projects/{pid}/users/{ana}"),
+        json!({"roleId": 2}),
+    )
+    .await
+    .expect_empty(200);
     app.delete(&format!("/v0/projects/{pid}/roles/1"))
         .await
         .expect_empty(200);
@@ -327,22 +381,36 @@ async fn delete_unassigns_the_role_from_its_members() {
     app.delete(&format!("/v0/projects/{pid}/roles/1"))
         .await
         .expect_empty(404);
-    let pu = app
-        .get(&format!("/v0/projects/{pid}/users/{ana}"))
+
+    // Removed members count too: re-activated, they would come back without a role.
+    app.delete(&format!("/v0/projects/{pid}/users/{cy}"))
         .await
-        .expect(200);
-    assert!(pu.get("role").is_none(), "{pu}");
-    assert_eq!(pu["isActive"], true);
-    // Everything allowed again.
-    assert_eq!(pu["permissions"]["categoryPermissions"], json!([]));
+        .expect_empty(200);
+    for u in [ana, bo] {
+        app.patch(
+            &format!("/v0/projects/{pid}/users/{u}"),
+            json!({"roleId": null}),
+        )
+        .await
+        .expect_empty(200);
+    }
+    let r = app
+        .delete(&format!("/v0/projects/{pid}/roles/2"))
+        .await
+        .expect(409);
+    assert!(
+        r["message"]
+            .as_str()
+            .unwrap()
+            .contains("0 project member(s) and 1 removed"),
+        "{r}"
+    );
     let pu = app
-        .get(&format!("/v0/projects/{pid}/users/{bo}"))
+        .get(&format!("/v0/projects/{pid}/users/{cy}"))
         .await
         .expect(200);
     assert_eq!(pu["role"]["roleId"], 2);
-    let list = roles(&app, pid).await;
-    assert_eq!(list.as_array().unwrap().len(), 1);
-    assert_eq!(list[0]["name"], "Keep");
+    assert_eq!(pu["isActive"], false);
     // Ids are not reused.
     let r = app
         .post(&format!("/v0/projects/{pid}/roles"), json!({"name": "New"}))
