@@ -31,9 +31,41 @@ struct AccessRow {
     role_permissions: Option<String>,
 }
 
+/// Scopes that only writes ask for: every create, edit and delete in a project goes through
+/// `member` (or `admin`) with one of them, which is where a closed project refuses it.
+fn is_write(scope: Scope) -> bool {
+    matches!(
+        scope,
+        Scope::ProjectsAdmin
+            | Scope::WorkItemsWrite
+            | Scope::DesignModelWrite
+            | Scope::WorkspacesAdmin
+    )
+}
+
+pub const PROJECT_CLOSED: &str = "The project is closed.";
+pub const BOARD_CLOSED: &str = "The board is closed.";
+pub const MILESTONE_CLOSED: &str = "The milestone is closed.";
+
 /// Loads the caller's membership of `project_id` after checking the key has `scope`.
-/// Unknown project → 404; not an (active) member → 403.
+/// Unknown project → 404; not an (active) member → 403; a write scope on a closed project →
+/// 403 "The project is closed." (README: a closed project is read-only until reopened).
 pub async fn member(tx: &mut Tx, auth: &Auth, project_id: i64, scope: Scope) -> ApiResult<Member> {
+    let m = member_even_if_closed(tx, auth, project_id, scope).await?;
+    if m.project_closed && is_write(scope) {
+        return Err(ApiError::Forbidden(PROJECT_CLOSED.into()));
+    }
+    Ok(m)
+}
+
+/// `member` without the closed-project refusal: only for the documented writes a closed project
+/// still takes (closing it again → 409, reopening it, deleting it).
+pub async fn member_even_if_closed(
+    tx: &mut Tx,
+    auth: &Auth,
+    project_id: i64,
+    scope: Scope,
+) -> ApiResult<Member> {
     let row: AccessRow = tx
         .opt(
             "SELECT p.owner_id, p.closing_date, pu.is_admin, pu.is_guest, pu.is_active, \
@@ -75,6 +107,43 @@ pub async fn admin(tx: &mut Tx, auth: &Auth, project_id: i64) -> ApiResult<Membe
     let m = member(tx, auth, project_id, Scope::ProjectsAdmin).await?;
     m.require_admin()?;
     Ok(m)
+}
+
+/// `admin` for the project's own closure endpoints, which must work on a closed project.
+pub async fn admin_even_if_closed(tx: &mut Tx, auth: &Auth, project_id: i64) -> ApiResult<Member> {
+    let m = member_even_if_closed(tx, auth, project_id, Scope::ProjectsAdmin).await?;
+    m.require_admin()?;
+    Ok(m)
+}
+
+/// A closed board is read-only (README): no work item is created on it, moved onto or off it,
+/// edited or deleted while on it, and the board itself is only reopened or deleted. `None` (the
+/// backlog) is always open; an unknown board is left to the caller's own reference check.
+pub async fn require_open_board(
+    tx: &mut Tx,
+    project_id: i64,
+    board_id: Option<i64>,
+) -> ApiResult<()> {
+    let Some(b) = board_id else { return Ok(()) };
+    let closed = tx
+        .exists(
+            "SELECT id FROM boards WHERE project_id = $1 AND id = $2 AND closing_date IS NOT NULL",
+            params![project_id, b],
+        )
+        .await?;
+    if closed {
+        Err(ApiError::Forbidden(BOARD_CLOSED.into()))
+    } else {
+        Ok(())
+    }
+}
+
+/// A closed milestone takes no edits of its own until reopened (its boards are not closed with it).
+pub fn require_open_milestone(closing_date: Option<&str>) -> ApiResult<()> {
+    match closing_date {
+        Some(_) => Err(ApiError::Forbidden(MILESTONE_CLOSED.into())),
+        None => Ok(()),
+    }
 }
 
 fn denied() -> ApiError {

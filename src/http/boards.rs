@@ -144,11 +144,7 @@ pub(super) fn patch_date(
 
 /// The due date may not come before the start date.
 pub(super) fn date_order(c: &mut Check, start: Option<&str>, due: Option<&str>) {
-    if let (Some(s), Some(d)) = (start, due)
-        && d < s
-    {
-        c.fail("dueDate", "The due date can't be before the start date.");
-    }
+    c.date_order(start, due);
 }
 
 /// `milestoneId` must name a milestone of the project (0 = none).
@@ -206,16 +202,8 @@ pub(super) async fn remove_boards(
         )
         .await?;
     } else {
-        let mut q: Vec<Val> = vec![model::now().into()];
-        q.extend(p.iter().cloned());
-        tx.exec(
-            &format!(
-                "UPDATE work_items SET board_id = NULL, update_date = $1 WHERE project_id = $2 AND board_id IN ({})",
-                placeholders(3, ids.len())
-            ),
-            &q,
-        )
-        .await?;
+        // Appended after the backlog's items, so its positions stay dense.
+        crate::store::work_items::move_boards_to_backlog(tx, pid, ids, &model::now()).await?;
     }
     tx.exec(
         &format!("UPDATE projects SET default_board_id = NULL WHERE id = $1 AND default_board_id IN ({list})"),
@@ -369,6 +357,7 @@ async fn update_board(
     let mut tx = s.db.write().await?;
     admin(&mut tx, &auth, pid).await?;
     load(&mut tx, pid, bid).await?;
+    access::require_open_board(&mut tx, pid, Some(bid)).await?;
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
     c.text("description", v.description.as_deref(), TEXT_MAX);
@@ -413,6 +402,7 @@ async fn patch_board(
     let mut tx = s.db.write().await?;
     admin(&mut tx, &auth, pid).await?;
     let cur = load(&mut tx, pid, bid).await?;
+    access::require_open_board(&mut tx, pid, Some(bid)).await?;
     let mut c = Check::new();
     if v.name.is_some() {
         c.name("name", v.name.as_deref());

@@ -1,11 +1,19 @@
 //! Request extractors that answer bad input in HacknPlan's shapes: the API key, JSON bodies sent
 //! with or without a Content-Type, bare-scalar bodies, path ids and query strings.
+//!
+//! Every JSON body passes one structural check before any handler sees it (`guard`): no array
+//! longer than `MAX_ARRAY` elements and no object with a key twice. Every query value is at most
+//! `MAX_QUERY_VALUE` characters. Handlers can therefore build `IN (…)` lists from body arrays
+//! without meeting a backend's bound on SQL variables.
+
+use std::collections::HashSet;
+use std::fmt;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -56,6 +64,16 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> ApiResult<Self> {
+        if let Ok(Query(pairs)) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+            && let Some((name, _)) = pairs
+                .iter()
+                .find(|(_, v)| v.chars().count() > MAX_QUERY_VALUE)
+        {
+            return Err(ApiError::bad(format!(
+                "The request is invalid: the query parameter '{name}' is longer than \
+                 {MAX_QUERY_VALUE} characters."
+            )));
+        }
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(v)| Q(v))
@@ -72,6 +90,87 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
         Some(s) if s == "true" || s == "1" => Ok(Some(true)),
         Some(s) if s == "false" || s == "0" => Ok(Some(false)),
         Some(s) => Err(serde::de::Error::custom(format!("'{s}' is not a boolean"))),
+    }
+}
+
+/// Most elements of any JSON array in a request body (README "Limits").
+pub const MAX_ARRAY: usize = 1000;
+/// Longest value of a query parameter, in characters.
+pub const MAX_QUERY_VALUE: usize = 1024;
+
+const TOO_LONG: &str = "array too long";
+const DUPLICATE: &str = "duplicate key";
+
+/// Walks a JSON document without building it, failing on an over-long array or a repeated
+/// object key (serde_json alone would keep the last value of a repeated key in untyped objects
+/// and accept any array length). Nesting depth is bounded by serde_json's recursion limit.
+struct Guard;
+
+impl<'de> DeserializeSeed<'de> for Guard {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Guard {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+        let mut n = 0usize;
+        while a.next_element_seed(Guard)?.is_some() {
+            n += 1;
+            if n > MAX_ARRAY {
+                return Err(A::Error::custom(TOO_LONG));
+            }
+        }
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<(), A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(k) = a.next_key::<String>()? {
+            if !seen.insert(k) {
+                return Err(A::Error::custom(DUPLICATE));
+            }
+            a.next_value_seed(Guard)?;
+        }
+        Ok(())
+    }
+}
+
+/// The structural check of every JSON body (see the module comment).
+fn guard(body: &[u8]) -> ApiResult<()> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let checked = Guard.deserialize(&mut de).and_then(|()| de.end());
+    match checked {
+        Ok(()) => Ok(()),
+        Err(e) if e.to_string().starts_with(TOO_LONG) => Err(ApiError::bad(format!(
+            "Invalid values object: a list may have at most {MAX_ARRAY} elements."
+        ))),
+        Err(e) if e.to_string().starts_with(DUPLICATE) => Err(ApiError::bad(
+            "Invalid values object: a key appears more than once.",
+        )),
+        Err(_) => Err(ApiError::invalid_values()),
     }
 }
 
@@ -111,6 +210,7 @@ impl RawBody {
         if first != Some(&b'{') {
             return Err(ApiError::invalid_values());
         }
+        guard(&self.0)?;
         serde_json::from_slice(&self.0).map_err(|_| ApiError::invalid_values())
     }
 
@@ -126,15 +226,19 @@ impl RawBody {
         if self.is_empty() {
             return Ok(None);
         }
+        guard(&self.0)?;
         let v: Value = serde_json::from_slice(&self.0).map_err(|_| ApiError::invalid_values())?;
         Ok(match v {
-            // The one-field object twin some clients send: {"tagId": 2}.
+            // The one-field object twin some clients send: {"tagId": 2}. The key is matched
+            // case-insensitively, so `{"text": …, "Text": …}` is as ambiguous as a repeated key.
             Value::Object(mut m) => {
-                let found = m
-                    .keys()
-                    .find(|k| k.eq_ignore_ascii_case(key))
-                    .cloned()
-                    .ok_or_else(ApiError::invalid_values)?;
+                let mut matching = m.keys().filter(|k| k.eq_ignore_ascii_case(key)).cloned();
+                let found = matching.next().ok_or_else(ApiError::invalid_values)?;
+                if matching.next().is_some() {
+                    return Err(ApiError::bad(
+                        "Invalid values object: a key appears more than once.",
+                    ));
+                }
                 m.remove(&found)
             }
             Value::Null => None,

@@ -25,8 +25,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Create and PUT: `name` is required; on PUT omitted `icon`/`color` become null.
-/// `isDefault: true` makes this the default level (the previous default loses it); the current
-/// default stays default whatever is sent, since a project always has exactly one.
+/// `isDefault: true` makes this the default level (the previous default loses it). A project
+/// always has exactly one default: `isDefault: false` on the current default is a 400 (the
+/// default moves by setting another level's `isDefault` to true).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportanceLevelValues {
@@ -49,6 +50,17 @@ pub struct PatchImportanceLevelValues {
     #[schema(value_type = Option<String>)]
     pub icon: Option<Option<String>>,
     pub is_default: Option<bool>,
+}
+
+/// `isDefault: false` cannot take the default away from the current default level.
+fn check_default(c: &mut Check, cur: &ImportanceLevel, is_default: Option<bool>) {
+    if cur.is_default && is_default == Some(false) {
+        c.fail(
+            "isDefault",
+            "A project always has a default importance level: make another level the default \
+             (isDefault: true on it) instead.",
+        );
+    }
 }
 
 async fn load(tx: &mut Tx, pid: i64, id: i64) -> ApiResult<ImportanceLevel> {
@@ -200,6 +212,7 @@ async fn update_level(
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
     c.look(v.color.as_deref(), v.icon.as_deref());
+    check_default(&mut c, &cur, v.is_default);
     c.finish()?;
     let level = save(
         &mut tx,
@@ -242,6 +255,7 @@ async fn patch_level(
         v.color.clone().flatten().as_deref(),
         v.icon.clone().flatten().as_deref(),
     );
+    check_default(&mut c, &cur, v.is_default);
     c.finish()?;
     let level = save(
         &mut tx,

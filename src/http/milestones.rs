@@ -253,7 +253,8 @@ async fn update_milestone(
     let v: MilestoneValues = body.json()?;
     let mut tx = s.db.write().await?;
     admin(&mut tx, &auth, pid).await?;
-    load(&mut tx, pid, mid).await?;
+    let cur = load(&mut tx, pid, mid).await?;
+    access::require_open_milestone(cur.closing_date.as_deref())?;
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
     c.text("generalInfo", v.general_info.as_deref(), TEXT_MAX);
@@ -284,6 +285,7 @@ async fn patch_milestone(
     let mut tx = s.db.write().await?;
     admin(&mut tx, &auth, pid).await?;
     let cur = load(&mut tx, pid, mid).await?;
+    access::require_open_milestone(cur.closing_date.as_deref())?;
     let mut c = Check::new();
     if v.name.is_some() {
         c.name("name", v.name.as_deref());

@@ -72,8 +72,14 @@ pub struct UpdateProjectValues {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PatchProjectValues {
-    pub name: Option<String>,
-    pub cost_metric: Option<String>,
+    /// Cannot be cleared: `null` is a 400.
+    #[serde(default, deserialize_with = "model::patch")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    /// Cannot be cleared: `null` is a 400.
+    #[serde(default, deserialize_with = "model::patch")]
+    #[schema(value_type = Option<String>)]
+    pub cost_metric: Option<Option<String>>,
     #[serde(default, deserialize_with = "model::patch")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
@@ -327,10 +333,14 @@ async fn patch_project(
     admin(&mut tx, &auth, pid).await?;
     let cur = load(&mut tx, pid).await?;
     let mut c = Check::new();
-    if v.name.is_some() {
-        c.name("name", v.name.as_deref());
+    // A present `null` is a request to clear a field that cannot be empty, not "keep".
+    if let Some(name) = &v.name {
+        c.name("name", name.as_deref());
     }
-    let metric = cost_metric(&mut c, v.cost_metric.as_deref());
+    if v.cost_metric == Some(None) {
+        c.fail("costMetric", "The cost metric is invalid.");
+    }
+    let metric = cost_metric(&mut c, v.cost_metric.clone().flatten().as_deref());
     c.text(
         "description",
         v.description.clone().flatten().as_deref(),
@@ -348,7 +358,11 @@ async fn patch_project(
         &mut tx,
         pid,
         ProjectUpdate {
-            name: v.name.map(|n| n.trim().to_string()).unwrap_or(cur.name),
+            name: v
+                .name
+                .flatten()
+                .map(|n| n.trim().to_string())
+                .unwrap_or(cur.name),
             cost_metric: metric.unwrap_or(cur.cost_metric),
             description: v.description.unwrap_or(cur.description),
             general_info: v.general_info.unwrap_or(cur.general_info),
@@ -372,7 +386,8 @@ async fn delete_project(
     Ids(pid): Ids<i64>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.write().await?;
-    access::member(&mut tx, &auth, pid, Scope::ProjectsAdmin)
+    // Deleting works on a closed project too (README: closed projects).
+    access::member_even_if_closed(&mut tx, &auth, pid, Scope::ProjectsAdmin)
         .await?
         .require_owner()?;
     // Rows that point at other rows of the same project go first, so no foreign key
@@ -402,7 +417,10 @@ async fn close_project(
     Ids(pid): Ids<i64>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.write().await?;
-    if admin(&mut tx, &auth, pid).await?.project_closed {
+    if access::admin_even_if_closed(&mut tx, &auth, pid)
+        .await?
+        .project_closed
+    {
         return Err(ApiError::conflict("The project is already closed."));
     }
     tx.exec(
@@ -426,7 +444,10 @@ async fn reopen_project(
     Ids(pid): Ids<i64>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.write().await?;
-    if !admin(&mut tx, &auth, pid).await?.project_closed {
+    if !access::admin_even_if_closed(&mut tx, &auth, pid)
+        .await?
+        .project_closed
+    {
         return Err(ApiError::conflict("The project is already open."));
     }
     tx.exec(
@@ -453,7 +474,8 @@ async fn transfer_owner(
 ) -> ApiResult<Response> {
     let new_owner = body.int("ownerUserId")?;
     let mut tx = s.db.write().await?;
-    access::member(&mut tx, &auth, pid, Scope::ProjectsAdmin)
+    // Handing a closed project over is allowed: the new owner can then reopen or delete it.
+    access::member_even_if_closed(&mut tx, &auth, pid, Scope::ProjectsAdmin)
         .await?
         .require_owner()?;
     if tx

@@ -16,6 +16,9 @@ pub struct ItemRef {
     pub category_id: Option<i64>,
     pub is_story: bool,
     pub parent_story_id: Option<i64>,
+    /// Only read by `load` (other queries that build an `ItemRef` may leave it out).
+    #[sqlx(default)]
+    pub board_id: Option<i64>,
 }
 
 impl ItemRef {
@@ -33,7 +36,7 @@ impl ItemRef {
 pub async fn load(tx: &mut Tx, m: &Member, wid: i64) -> ApiResult<ItemRef> {
     let item: ItemRef = tx
         .opt(
-            "SELECT project_id, work_item_id, category_id, is_story, parent_story_id \
+            "SELECT project_id, work_item_id, category_id, is_story, parent_story_id, board_id \
              FROM work_items WHERE project_id = $1 AND work_item_id = $2",
             params![m.project_id, wid],
         )
@@ -55,6 +58,10 @@ pub async fn open(
 ) -> ApiResult<(Member, ItemRef)> {
     let m = access::member(tx, auth, pid, scope).await?;
     let item = load(tx, &m, wid).await?;
+    // Every change to a sub-resource changes the item: refused while it is on a closed board.
+    if matches!(scope, Scope::WorkItemsWrite) {
+        access::require_open_board(tx, pid, item.board_id).await?;
+    }
     Ok((m, item))
 }
 

@@ -363,11 +363,13 @@ async fn count_found(tx: &mut Tx, pid: i64, sql: &str, ids: &[i64]) -> ApiResult
     Ok(n as usize)
 }
 
-/// Checks the text fields of a work item.
+/// Checks the text fields, the estimate and the date order of a work item (as it will be
+/// stored, so a PATCH of one date is checked against the other, stored one).
 fn check_texts(c: &mut Check, f: &Fields) {
     c.name("title", Some(&f.title));
     c.text("description", f.description.as_deref(), TEXT_MAX);
     c.amount("estimatedCost", Some(f.estimated_cost));
+    c.date_order(f.start_date.as_deref(), f.due_date.as_deref());
 }
 
 #[derive(sqlx::FromRow)]
@@ -522,6 +524,7 @@ async fn assign_to_story(tx: &mut Tx, pid: i64, id: i64, now: &str) -> ApiResult
     Ok(())
 }
 
+/// The item as the member sees it (story totals without hidden categories).
 async fn reply_item(tx: &mut Tx, m: &Member, pid: i64, id: i64) -> ApiResult<WorkItem> {
     store::load(tx, pid, &[id], &m.hidden_categories())
         .await?
@@ -596,6 +599,9 @@ async fn insert(
     store::index_words(tx, pid, id, &f.title, f.description.as_deref()).await?;
     Ok(id)
 }
+
+/// Most distinct words a search may combine (README "Limits").
+pub const MAX_SEARCH_WORDS: usize = 32;
 
 /// Adds a parameter; returns its placeholder.
 fn bind(params: &mut Vec<Val>, v: Val) -> String {
@@ -721,13 +727,28 @@ async fn search_work_items(
     // terms that are more than one word (`mid-air`, `100%`), the whole term appears in the
     // lowered title + description. A one-word term needs no second check: a prefix of a word is
     // in the text, and SQLite's LOWER folds ASCII only, which would miss `Ärger` for `ärger`.
-    for term in q
+    // Bounded so the statement stays small on both backends (SQLite refuses an expression tree
+    // deeper than 1000): at most MAX_SEARCH_WORDS distinct words over all terms.
+    let mut terms: Vec<String> = Vec::new();
+    for t in q
         .search_terms
         .as_deref()
         .unwrap_or("")
         .split_whitespace()
         .map(str::to_lowercase)
     {
+        if !terms.contains(&t) {
+            terms.push(t);
+        }
+    }
+    let word_count: usize = terms.iter().map(|t| store::words(t).len()).sum();
+    if word_count > MAX_SEARCH_WORDS || terms.len() > MAX_SEARCH_WORDS {
+        return Err(ApiError::field(
+            "searchTerms",
+            format!("At most {MAX_SEARCH_WORDS} search words are allowed."),
+        ));
+    }
+    for term in terms {
         let words = store::words(&term);
         let one_word = words.len() == 1 && words[0] == term;
         for w in words {
@@ -850,6 +871,7 @@ async fn create_work_item(
     };
     check_texts(&mut c, &f);
     check_refs(&mut tx, &mut c, pid, None, &f).await?;
+    access::require_open_board(&mut tx, pid, f.board_id).await?;
     let deps = dedup(&v.dependency_ids.clone().unwrap_or_default());
     if count_found(
         &mut tx,
@@ -993,6 +1015,7 @@ async fn clone_work_item(
             return Err(ApiError::field("boardId", "The board does not exist."));
         }
     }
+    access::require_open_board(&mut tx, pid, f.board_id).await?;
     let (stage_id, closed) = first_stage(&mut tx, pid).await?;
     f.stage_id = stage_id;
     let now = model::now();
@@ -1034,6 +1057,11 @@ async fn apply(
     check_texts(&mut c, &new);
     let closed = check_refs(tx, &mut c, pid, Some(id), &new).await?;
     c.finish()?;
+    // Items on a closed board are frozen, and none may join one.
+    access::require_open_board(tx, pid, cur.f.board_id).await?;
+    if new.board_id != cur.f.board_id {
+        access::require_open_board(tx, pid, new.board_id).await?;
+    }
     if new.stage_id != cur.f.stage_id && cur.is_blocked && !m.is_admin {
         return Err(ApiError::Forbidden(
             "The work item is blocked by its dependencies.".into(),
@@ -1280,6 +1308,7 @@ async fn delete_work_item(
     store::lock_project(&mut tx, pid).await?;
     let cur = visible(&mut tx, &m, pid, id).await?;
     m.require(m.can_write_category(cur.f.category_id))?;
+    access::require_open_board(&mut tx, pid, cur.f.board_id).await?;
     for sql in [
         "UPDATE work_items SET parent_story_id = NULL WHERE project_id = $1 AND parent_story_id = $2",
         "DELETE FROM work_items WHERE project_id = $1 AND work_item_id = $2",

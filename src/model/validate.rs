@@ -19,11 +19,24 @@ impl Check {
         Self::default()
     }
 
+    /// Records a problem with `field`; a message the field already has is not repeated (a list
+    /// of several blank sub-task titles is one "required" message, not one per title).
     pub fn fail(&mut self, field: &str, msg: impl Into<String>) {
-        self.errors
-            .entry(field.to_string())
-            .or_default()
-            .push(msg.into());
+        let msg = msg.into();
+        let list = self.errors.entry(field.to_string()).or_default();
+        if !list.contains(&msg) {
+            list.push(msg);
+        }
+    }
+
+    /// The due date may not come before the start date (both in the stored form, which sorts
+    /// as text): boards, milestones and work items alike.
+    pub fn date_order(&mut self, start: Option<&str>, due: Option<&str>) {
+        if let (Some(s), Some(d)) = (start, due)
+            && d < s
+        {
+            self.fail("dueDate", "The due date can't be before the start date.");
+        }
     }
 
     /// A string field: no NUL characters (PostgreSQL cannot store them), at most `max` chars.

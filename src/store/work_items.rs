@@ -101,11 +101,11 @@ const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_i
      (SELECT COALESCE(SUM(l.value), 0.0) FROM work_logs l \
         WHERE l.project_id = w.project_id AND l.work_item_id = w.work_item_id) AS logged_cost, \
      CASE WHEN w.is_story THEN (SELECT COALESCE(SUM(ch.estimated_cost), 0.0) FROM work_items ch \
-        WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id) ELSE 0.0 END \
+        WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id{HIDDEN}) ELSE 0.0 END \
         AS story_estimated, \
      CASE WHEN w.is_story THEN (SELECT COALESCE(SUM((SELECT COALESCE(SUM(l.value), 0.0) FROM work_logs l \
         WHERE l.project_id = ch.project_id AND l.work_item_id = ch.work_item_id)), 0.0) \
-        FROM work_items ch WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id) \
+        FROM work_items ch WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id{HIDDEN}) \
         ELSE 0.0 END AS story_logged, \
      EXISTS (SELECT d.depends_on_id FROM dependencies d \
         WHERE d.project_id = w.project_id AND d.work_item_id = w.work_item_id) AS has_dependencies, \
@@ -134,9 +134,10 @@ struct TagLink {
     tag: Tag,
 }
 
-/// The work items `ids` of the project, in the order given; unknown ids are skipped. `hidden`:
-/// the categories the caller cannot read (`Member::hidden_categories`), left out of the counts
-/// of the nested design elements.
+/// The work items `ids` of the project, in the order given; unknown ids are skipped, as the
+/// member sees them: `hidden` (the categories the caller cannot read, `Member::hidden_categories`)
+/// are left out of a story's `storyTasksEstimatedCost` / `storyTasksLoggedCost` and of the counts
+/// of the nested design elements. Same statement count: the filters are part of the queries.
 pub async fn load(
     tx: &mut Tx,
     project_id: i64,
@@ -150,10 +151,21 @@ pub async fn load(
     params.extend(ids.iter().map(|i| Val::from(*i)));
     let in_list = placeholders(2, ids.len());
 
+    let mut main_params = params.clone();
+    let hidden_cond = if hidden.is_empty() {
+        String::new()
+    } else {
+        main_params.extend(hidden.iter().map(|c| Val::from(*c)));
+        format!(
+            " AND (ch.category_id IS NULL OR ch.category_id NOT IN ({}))",
+            placeholders(2 + ids.len(), hidden.len())
+        )
+    };
+    let select = ITEM_SELECT.replace("{HIDDEN}", &hidden_cond);
     let rows: Vec<ItemRow> = tx
         .all(
-            &format!("{ITEM_SELECT} WHERE w.project_id = $1 AND w.work_item_id IN ({in_list})"),
-            &params,
+            &format!("{select} WHERE w.project_id = $1 AND w.work_item_id IN ({in_list})"),
+            &main_params,
         )
         .await?;
 
@@ -397,6 +409,39 @@ pub async fn end_of(tx: &mut Tx, project_id: i64, slot: Slot) -> DbResult<i64> {
         )
         .await?;
     Ok(n)
+}
+
+/// Moves every item of the boards `board_ids` to the backlog, appended after the backlog's
+/// own items in board order, then position (so the backlog stays dense: 0..n-1, no
+/// duplicates). One statement whatever the number of items; `board_ids` is bounded by the
+/// caller (one board, or a milestone's boards).
+pub async fn move_boards_to_backlog(
+    tx: &mut Tx,
+    project_id: i64,
+    board_ids: &[i64],
+    now: &str,
+) -> DbResult<()> {
+    if board_ids.is_empty() {
+        return Ok(());
+    }
+    let start = end_of(tx, project_id, Slot::Board(None)).await?;
+    let mut params: Vec<Val> = vec![project_id.into(), start.into(), now.into()];
+    params.extend(board_ids.iter().map(|b| Val::from(*b)));
+    let list = placeholders(4, board_ids.len());
+    tx.exec(
+        &format!(
+            // UPDATE … FROM computes the whole join before writing (both backends), so the
+            // ranks are those of the boards as they were.
+            "UPDATE work_items SET board_id = NULL, update_date = $3, board_index = $2 + r.pos \
+             FROM (SELECT m.work_item_id, \
+                CAST(ROW_NUMBER() OVER (ORDER BY m.board_id, m.board_index, m.work_item_id) - 1 AS BIGINT) AS pos \
+                FROM work_items m WHERE m.project_id = $1 AND m.board_id IN ({list})) r \
+             WHERE work_items.project_id = $1 AND work_items.work_item_id = r.work_item_id"
+        ),
+        &params,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Renumbers a list densely from 0, keeping its order (position, then id), with `item`

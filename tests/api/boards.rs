@@ -931,3 +931,235 @@ async fn design_element_scope_counts_linked_items() {
     assert_eq!(only_art.categories.len(), 1);
     assert_eq!(only_art.totals.total_work_items, 0);
 }
+
+/// The backlog's positions, in position order: (work item id, boardIndex) from the API.
+async fn backlog_indexes(app: &TestApp, pid: i64) -> Vec<(i64, i64)> {
+    let page = app
+        .get(&format!("/v0/projects/{pid}/workitems?boardId=0&limit=100"))
+        .await
+        .expect(200);
+    let mut v: Vec<(i64, i64)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["workItemId"].as_i64().unwrap(),
+                i["boardIndex"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort_by_key(|x| x.1);
+    v
+}
+
+/// Issue 8, defect 8: deleting a board keeps the backlog dense; its items are appended after
+/// the backlog's own, in their board order.
+#[tokio::test]
+async fn deleting_a_board_keeps_backlog_positions_dense() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let items = format!("/v0/projects/{pid}/workitems");
+    let new_item = |board: i64| json!({"title": "t", "importanceLevelId": 3, "boardId": board});
+    // Backlog: two items (positions 0, 1).
+    let mut backlog = Vec::new();
+    for _ in 0..2 {
+        backlog.push(
+            app.post(&items, new_item(0)).await.expect(200)["workItemId"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let b1 = board(&app, pid, json!({"name": "B1"})).await["boardId"]
+        .as_i64()
+        .unwrap();
+    let b2 = board(&app, pid, json!({"name": "B2"})).await["boardId"]
+        .as_i64()
+        .unwrap();
+    let mut on_b1 = Vec::new();
+    for _ in 0..3 {
+        on_b1.push(
+            app.post(&items, new_item(b1)).await.expect(200)["workItemId"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    // Reorder B1 so its order is not the id order: the last item goes first.
+    app.patch(&format!("{items}/{}", on_b1[2]), json!({"boardIndex": 0}))
+        .await
+        .expect(200);
+    let mut on_b2 = Vec::new();
+    for _ in 0..2 {
+        on_b2.push(
+            app.post(&items, new_item(b2)).await.expect(200)["workItemId"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    app.delete(&format!("/v0/projects/{pid}/boards/{b1}"))
+        .await
+        .expect_empty(200);
+    let expected: Vec<(i64, i64)> = [backlog[0], backlog[1], on_b1[2], on_b1[0], on_b1[1]]
+        .into_iter()
+        .zip(0..)
+        .collect();
+    assert_eq!(backlog_indexes(&app, pid).await, expected);
+    // Deleting a board with its items leaves the backlog untouched and dense.
+    app.delete(&format!(
+        "/v0/projects/{pid}/boards/{b2}?removeWorkItems=true"
+    ))
+    .await
+    .expect_empty(200);
+    assert_eq!(backlog_indexes(&app, pid).await, expected);
+    for id in on_b2 {
+        app.get(&format!("{items}/{id}")).await.expect_empty(404);
+    }
+    // A new backlog item goes last.
+    let last = app.post(&items, new_item(0)).await.expect(200);
+    assert_eq!(last["boardIndex"], 5);
+}
+
+/// Issue 8, defect 7: a closed board is read-only until reopened; reads still work.
+#[tokio::test]
+async fn a_closed_board_refuses_writes_until_reopened() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let items = format!("/v0/projects/{pid}/workitems");
+    let bid = board(&app, pid, json!({"name": "B"})).await["boardId"]
+        .as_i64()
+        .unwrap();
+    let on = app
+        .post(
+            &items,
+            json!({"title": "On", "importanceLevelId": 3, "boardId": bid}),
+        )
+        .await
+        .expect(200);
+    let on_id = on["workItemId"].as_i64().unwrap();
+    let off = app
+        .post(&items, json!({"title": "Off", "importanceLevelId": 3}))
+        .await
+        .expect(200)["workItemId"]
+        .as_i64()
+        .unwrap();
+    let burl = format!("/v0/projects/{pid}/boards/{bid}");
+    app.post(&format!("{burl}/closure"), json!({}))
+        .await
+        .expect_empty(200);
+    let board_before = app.get(&burl).await.expect(200);
+    let closed = json!({"message": "The board is closed."});
+    let writes: Vec<(&str, String, Option<Value>)> = vec![
+        (
+            "POST",
+            items.clone(),
+            Some(json!({"title": "New", "importanceLevelId": 3, "boardId": bid})),
+        ),
+        (
+            "POST",
+            format!("{items}?boardId={bid}"),
+            Some(json!({"title": "New", "importanceLevelId": 3})),
+        ),
+        ("POST", format!("{items}/{off}?boardId={bid}"), None),
+        (
+            "PATCH",
+            format!("{items}/{off}"),
+            Some(json!({"boardId": bid})),
+        ),
+        (
+            "PATCH",
+            format!("{items}/{on_id}"),
+            Some(json!({"title": "Changed"})),
+        ),
+        (
+            "PATCH",
+            format!("{items}/{on_id}"),
+            Some(json!({"boardId": 0})),
+        ),
+        (
+            "PUT",
+            format!("{items}/{on_id}"),
+            Some(json!({"title": "Changed", "boardId": bid})),
+        ),
+        ("DELETE", format!("{items}/{on_id}"), None),
+        (
+            "POST",
+            format!("{items}/{on_id}/comments"),
+            Some(json!("Hi")),
+        ),
+        (
+            "POST",
+            format!("{items}/{on_id}/subtasks"),
+            Some(json!("Step")),
+        ),
+        (
+            "POST",
+            format!("{items}/{on_id}/worklogs"),
+            Some(json!({"value": 1})),
+        ),
+        ("PUT", burl.clone(), Some(json!({"name": "Renamed"}))),
+        ("PATCH", burl.clone(), Some(json!({"name": "Renamed"}))),
+    ];
+    for (method, path, body) in &writes {
+        let r = app.as_user(OWNER_KEY, method, path, body.clone()).await;
+        assert_eq!(r.expect(403), closed, "{method} {path}");
+    }
+    // Nothing changed; reads work.
+    assert_eq!(app.get(&burl).await.expect(200), board_before);
+    let still = app.get(&format!("{items}/{on_id}")).await.expect(200);
+    assert_eq!(still["title"], "On");
+    assert_eq!(still["board"]["boardId"], bid);
+    assert!(app.get(&format!("{items}/{off}")).await.expect(200)["board"].is_null());
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM work_items WHERE project_id = $1",
+            params![pid]
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM sub_tasks WHERE project_id = $1",
+            params![pid]
+        )
+        .await
+            + count(
+                &app,
+                "SELECT COUNT(*) FROM comments WHERE project_id = $1",
+                params![pid]
+            )
+            .await
+            + count(
+                &app,
+                "SELECT COUNT(*) FROM work_logs WHERE project_id = $1",
+                params![pid]
+            )
+            .await,
+        0
+    );
+    // Items elsewhere are not affected.
+    app.patch(&format!("{items}/{off}"), json!({"title": "Fine"}))
+        .await
+        .expect(200);
+    // Reopened, everything works again.
+    app.delete(&format!("{burl}/closure"))
+        .await
+        .expect_empty(200);
+    app.patch(&format!("{items}/{on_id}"), json!({"title": "Changed"}))
+        .await
+        .expect(200);
+    app.patch(&format!("{items}/{off}"), json!({"boardId": bid}))
+        .await
+        .expect(200);
+    app.patch(&burl, json!({"name": "Renamed"}))
+        .await
+        .expect(200);
+    // A closed board can still be deleted.
+    app.post(&format!("{burl}/closure"), json!({}))
+        .await
+        .expect_empty(200);
+    app.delete(&burl).await.expect_empty(200);
+    assert_eq!(backlog_indexes(&app, pid).await.len(), 2);
+}

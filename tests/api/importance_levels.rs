@@ -145,18 +145,28 @@ async fn there_is_always_exactly_one_default() {
     .await
     .expect(200);
     assert_eq!(defaults(&app, pid).await, vec![2]);
-    // Un-setting the only default is ignored (PUT omitting it, PATCH false, PUT false).
+    // Un-setting the only default is a 400 naming isDefault (PATCH false, PUT false), and
+    // changes nothing; a PUT that omits it keeps it.
     for (m, b) in [
-        ("PATCH", json!({"isDefault": false})),
-        ("PUT", json!({"name": "High", "isDefault": false})),
-        ("PUT", json!({"name": "High"})),
+        ("PATCH", json!({"isDefault": false, "name": "Renamed"})),
+        ("PUT", json!({"name": "Renamed", "isDefault": false})),
     ] {
         let r = app
             .as_user(OWNER_KEY, m, &format!("{url}/2"), Some(b))
             .await
-            .expect(200);
-        assert_eq!(r["isDefault"], true);
+            .expect(400);
+        assert_eq!(r["message"], "The request is invalid.");
+        let msg = r["modelState"]["isDefault"][0].as_str().unwrap();
+        assert!(msg.contains("another level"), "{msg}");
+        assert_eq!(defaults(&app, pid).await, vec![2]);
+        let l = app.get(&format!("{url}/2")).await.expect(200);
+        assert_eq!(l["name"], "High");
     }
+    let r = app
+        .put(&format!("{url}/2"), json!({"name": "High"}))
+        .await
+        .expect(200);
+    assert_eq!(r["isDefault"], true);
     // False on a non-default changes nothing.
     let r = app
         .patch(&format!("{url}/4"), json!({"isDefault": false}))

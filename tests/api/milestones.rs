@@ -575,3 +575,56 @@ async fn permissions() {
         1
     );
 }
+
+/// Issue 8, defect 7: a closed milestone takes no edits of its own until reopened; its boards
+/// stay open (closing a milestone does not close them); it can still be deleted.
+#[tokio::test]
+async fn a_closed_milestone_refuses_its_own_edits() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let mid = id(
+        &milestone(&app, pid, json!({"name": "M"})).await,
+        "milestoneId",
+    );
+    let b = id(&board(&app, pid, "B", Some(mid)).await, "boardId");
+    let url = format!("/v0/projects/{pid}/milestones/{mid}");
+    app.post(&format!("{url}/closure"), json!({}))
+        .await
+        .expect_empty(200);
+    let before = app.get(&url).await.expect(200);
+    let closed = json!({"message": "The milestone is closed."});
+    assert_eq!(
+        app.put(&url, json!({"name": "X"})).await.expect(403),
+        closed
+    );
+    assert_eq!(
+        app.patch(&url, json!({"name": "X"})).await.expect(403),
+        closed
+    );
+    assert_eq!(app.get(&url).await.expect(200), before);
+    // Its board is still open for edits and items.
+    app.patch(
+        &format!("/v0/projects/{pid}/boards/{b}"),
+        json!({"name": "B2"}),
+    )
+    .await
+    .expect(200);
+    let item = app
+        .post(
+            &format!("/v0/projects/{pid}/workitems"),
+            json!({"title": "t", "importanceLevelId": 3, "boardId": b}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(item["board"]["boardId"], b);
+    app.delete(&format!("{url}/closure"))
+        .await
+        .expect_empty(200);
+    let m = app.patch(&url, json!({"name": "X"})).await.expect(200);
+    assert_eq!(m["name"], "X");
+    app.post(&format!("{url}/closure"), json!({}))
+        .await
+        .expect_empty(200);
+    app.delete(&url).await.expect_empty(200);
+    app.get(&url).await.expect_empty(404);
+}

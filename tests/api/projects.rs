@@ -375,3 +375,246 @@ async fn guests_cannot_create_projects_in_the_workspace() {
         .await;
     assert_eq!(r.status, 403);
 }
+
+/// Everything a client can read of a project, to prove a refused request changed nothing.
+async fn snapshot(app: &TestApp, pid: i64, item: i64) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for path in [
+        String::new(),
+        "/workitems?limit=100".into(),
+        format!("/workitems/{item}"),
+        format!("/workitems/{item}/subtasks"),
+        format!("/workitems/{item}/comments"),
+        format!("/workitems/{item}/worklogs"),
+        format!("/workitems/{item}/dependencies"),
+        "/boards?includeClosed=true".into(),
+        "/milestones?includeClosed=true".into(),
+        "/categories".into(),
+        "/tags".into(),
+        "/stages".into(),
+        "/importancelevels".into(),
+        "/roles".into(),
+        "/users".into(),
+        "/designelementtypes".into(),
+        "/designelements".into(),
+    ] {
+        out.push(
+            app.get(&format!("/v0/projects/{pid}{path}"))
+                .await
+                .expect(200),
+        );
+    }
+    out
+}
+
+/// Issue 8, defect 7: a closed project refuses every write (403 "The project is closed.") and
+/// changes nothing; reads work; reopening, deleting and handing it over are the exceptions.
+#[tokio::test]
+async fn a_closed_project_refuses_every_write() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let (u2, key2) = app.add_user("second").await;
+    app.add_member(pid, u2, json!({"isAdmin": true})).await;
+    let p = format!("/v0/projects/{pid}");
+    let item = app
+        .post(
+            &format!("{p}/workitems"),
+            json!({"title": "Item", "importanceLevelId": 3}),
+        )
+        .await
+        .expect(200)["workItemId"]
+        .as_i64()
+        .unwrap();
+    let other = app
+        .post(
+            &format!("{p}/workitems"),
+            json!({"title": "Other", "importanceLevelId": 3}),
+        )
+        .await
+        .expect(200)["workItemId"]
+        .as_i64()
+        .unwrap();
+    let board = app
+        .post(&format!("{p}/boards"), json!({"name": "B"}))
+        .await
+        .expect(201)["boardId"]
+        .as_i64()
+        .unwrap();
+    let ms = app
+        .post(&format!("{p}/milestones"), json!({"name": "M"}))
+        .await
+        .expect(201)["milestoneId"]
+        .as_i64()
+        .unwrap();
+    let tag = app
+        .post(&format!("{p}/tags"), json!({"name": "T"}))
+        .await
+        .expect(201)["tagId"]
+        .as_i64()
+        .unwrap();
+    app.call("POST", &format!("{p}/closure"), Some(OWNER_KEY), None)
+        .await
+        .expect_empty(200);
+    let before = snapshot(&app, pid, item).await;
+    let w = format!("{p}/workitems/{item}");
+    let writes: Vec<(&str, String, Option<serde_json::Value>)> = vec![
+        (
+            "PUT",
+            p.clone(),
+            Some(json!({"name": "X", "costMetric": "hours"})),
+        ),
+        ("PATCH", p.clone(), Some(json!({"name": "X"}))),
+        (
+            "POST",
+            format!("{p}/categories"),
+            Some(json!({"name": "C"})),
+        ),
+        (
+            "PATCH",
+            format!("{p}/categories/1"),
+            Some(json!({"name": "C"})),
+        ),
+        ("DELETE", format!("{p}/categories/1"), None),
+        (
+            "POST",
+            format!("{p}/designelementtypes"),
+            Some(json!({"name": "T"})),
+        ),
+        (
+            "POST",
+            format!("{p}/importancelevels"),
+            Some(json!({"name": "L"})),
+        ),
+        (
+            "PATCH",
+            format!("{p}/importancelevels/1"),
+            Some(json!({"name": "L"})),
+        ),
+        ("POST", format!("{p}/roles"), Some(json!({"name": "R"}))),
+        (
+            "POST",
+            format!("{p}/stages"),
+            Some(json!({"name": "S", "status": "created"})),
+        ),
+        ("PATCH", format!("{p}/stages/1"), Some(json!({"name": "S"}))),
+        ("POST", format!("{p}/tags"), Some(json!({"name": "T2"}))),
+        (
+            "PATCH",
+            format!("{p}/tags/{tag}"),
+            Some(json!({"name": "T3"})),
+        ),
+        ("DELETE", format!("{p}/tags/{tag}"), None),
+        (
+            "PATCH",
+            format!("{p}/users/{u2}"),
+            Some(json!({"isAdmin": false})),
+        ),
+        ("DELETE", format!("{p}/users/{u2}"), None),
+        (
+            "POST",
+            format!("{p}/milestones"),
+            Some(json!({"name": "M2"})),
+        ),
+        (
+            "PATCH",
+            format!("{p}/milestones/{ms}"),
+            Some(json!({"name": "M2"})),
+        ),
+        (
+            "POST",
+            format!("{p}/milestones/{ms}/closure"),
+            Some(json!({})),
+        ),
+        ("DELETE", format!("{p}/milestones/{ms}"), None),
+        ("POST", format!("{p}/boards"), Some(json!({"name": "B2"}))),
+        (
+            "PATCH",
+            format!("{p}/boards/{board}"),
+            Some(json!({"name": "B2"})),
+        ),
+        (
+            "POST",
+            format!("{p}/boards/{board}/closure"),
+            Some(json!({})),
+        ),
+        ("POST", format!("{p}/boards/default"), Some(json!(board))),
+        ("DELETE", format!("{p}/boards/{board}"), None),
+        (
+            "POST",
+            format!("{p}/workitems"),
+            Some(json!({"title": "N", "importanceLevelId": 3})),
+        ),
+        ("POST", w.clone(), None),
+        ("PUT", w.clone(), Some(json!({"title": "X"}))),
+        ("PATCH", w.clone(), Some(json!({"title": "X"}))),
+        ("DELETE", format!("{p}/workitems/{other}"), None),
+        ("POST", format!("{w}/subtasks"), Some(json!("Step"))),
+        ("POST", format!("{w}/comments"), Some(json!("Hi"))),
+        ("POST", format!("{w}/worklogs"), Some(json!({"value": 1}))),
+        ("POST", format!("{w}/tags"), Some(json!(tag))),
+        ("POST", format!("{w}/users"), Some(json!(u2))),
+        ("POST", format!("{w}/dependencies"), Some(json!(other))),
+        (
+            "POST",
+            format!("{p}/designelements"),
+            Some(json!({"designElementTypeId": 1, "name": "D"})),
+        ),
+        (
+            "PATCH",
+            format!("{p}/designelements/1"),
+            Some(json!({"name": "D"})),
+        ),
+    ];
+    for key in [OWNER_KEY, key2.as_str()] {
+        for (method, path, body) in &writes {
+            let r = app.as_user(key, method, path, body.clone()).await;
+            assert_eq!(
+                r.expect(403),
+                json!({"message": "The project is closed."}),
+                "{method} {path}"
+            );
+        }
+    }
+    assert_eq!(snapshot(&app, pid, item).await, before);
+    // Closing again is still a 409, and reads work while closed.
+    let r = app
+        .call("POST", &format!("{p}/closure"), Some(OWNER_KEY), None)
+        .await;
+    assert_eq!(r.expect(409)["message"], "The project is already closed.");
+    // Reopened, writes work again.
+    app.delete(&format!("{p}/closure")).await.expect_empty(200);
+    app.patch(&w, json!({"title": "Edited"})).await.expect(200);
+    app.post(&format!("{p}/tags"), json!({"name": "T2"}))
+        .await
+        .expect(201);
+    // The owner may hand a closed project over, and the new owner delete it.
+    app.call("POST", &format!("{p}/closure"), Some(OWNER_KEY), None)
+        .await
+        .expect_empty(200);
+    app.put(&format!("{p}/owner"), json!(u2))
+        .await
+        .expect_empty(200);
+    app.as_user(&key2, "DELETE", &p, None)
+        .await
+        .expect_empty(200);
+    app.get(&p).await.expect_empty(404);
+}
+
+/// Issue 8, defect 10: PATCH `name: null` (or `costMetric: null`) is a 400, not "keep".
+#[tokio::test]
+async fn patch_null_name_is_refused() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let p = format!("/v0/projects/{pid}");
+    let r = app.patch(&p, json!({"name": null})).await.expect(400);
+    assert_eq!(r["modelState"]["name"], json!(["The name is required."]));
+    let r = app
+        .patch(&p, json!({"costMetric": null, "description": "d"}))
+        .await
+        .expect(400);
+    assert!(r["modelState"]["costMetric"].is_array());
+    let got = app.get(&p).await.expect(200);
+    assert_eq!(got["name"], "P");
+    assert_eq!(got["costMetric"], "hours");
+    assert!(got.get("description").is_none_or(|d| d.is_null()));
+}

@@ -1684,3 +1684,310 @@ async fn parallel_patches_of_one_item() {
         vec![2]
     );
 }
+
+/// Issue 8, defect 5: huge lists and searches are 400s (not 500s) and change nothing.
+#[tokio::test]
+async fn huge_lists_and_searches_are_refused_and_change_nothing() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let id = task(&app, pid, "Existing").await;
+    let before = app.get(&item_path(pid, id)).await.expect(200);
+    let huge: Vec<i64> = (1..=40_000).collect();
+    for field in ["tagIds", "assignedUserIds", "dependencyIds"] {
+        let mut body = json!({"title": "Big", "importanceLevelId": 3});
+        body[field] = json!(huge);
+        let r = app.post(&items_path(pid), body).await.expect(400);
+        assert_eq!(
+            r["message"], "Invalid values object: a list may have at most 1000 elements.",
+            "{field}"
+        );
+        if field != "dependencyIds" {
+            for method in ["PUT", "PATCH"] {
+                let mut body = json!({"title": "Changed"});
+                body[field] = json!(huge);
+                let r = app
+                    .as_user(OWNER_KEY, method, &item_path(pid, id), Some(body))
+                    .await
+                    .expect(400);
+                assert!(r["message"].as_str().unwrap().contains("1000"), "{field}");
+            }
+        }
+    }
+    // A role's categoryPermissions go through the same body check (short entries, so the body
+    // stays under the 2 MB body limit and the array cap is what answers).
+    let perms: Vec<Value> = (1..=40_000).map(|c| json!({"categoryId": c})).collect();
+    let roles_sql = "SELECT COUNT(*) FROM roles WHERE project_id = $1";
+    let roles = scalar(&app, roles_sql, params![pid]).await;
+    let r = app
+        .post(
+            &format!("/v0/projects/{pid}/roles"),
+            json!({"name": "Huge", "permissions": {"categoryPermissions": perms}}),
+        )
+        .await
+        .expect(400);
+    assert!(r["message"].as_str().unwrap().contains("1000"));
+    assert_eq!(scalar(&app, roles_sql, params![pid]).await, roles);
+    // At the cap the lists reach the reference checks: a clean 400 naming the field on both
+    // backends (1,000 bound parameters in one IN list).
+    let cap: Vec<i64> = (1000..2000).collect();
+    for field in ["tagIds", "assignedUserIds", "dependencyIds"] {
+        let mut body = json!({"title": "Cap", "importanceLevelId": 3});
+        body[field] = json!(cap);
+        let r = app.post(&items_path(pid), body).await.expect(400);
+        assert!(r["modelState"][field].is_array(), "{field}: {r}");
+    }
+    // 1,000 search words; 33 words; one over-long word list inside a single term.
+    let many: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
+    let r = app
+        .get(&format!(
+            "{}?searchTerms={}",
+            items_path(pid),
+            many.join("+")
+        ))
+        .await
+        .expect(400);
+    // (1,000 words are longer than a query value may be.)
+    assert!(
+        r["message"].as_str().unwrap().contains("searchTerms"),
+        "{r}"
+    );
+    let short: Vec<String> = (0..200).map(|i: i32| i.to_string()).collect();
+    let r = app
+        .get(&format!(
+            "{}?searchTerms={}",
+            items_path(pid),
+            short.join("+")
+        ))
+        .await
+        .expect(400);
+    assert!(
+        r["modelState"]["searchTerms"][0]
+            .as_str()
+            .unwrap()
+            .contains("32")
+    );
+    let r = app
+        .get(&format!(
+            "{}?searchTerms={}",
+            items_path(pid),
+            many[..33].join("+")
+        ))
+        .await
+        .expect(400);
+    assert!(r["modelState"]["searchTerms"].is_array());
+    let r = app
+        .get(&format!(
+            "{}?searchTerms={}",
+            items_path(pid),
+            many[..40].join("-")
+        ))
+        .await
+        .expect(400);
+    assert!(r["modelState"]["searchTerms"].is_array());
+    // 32 words are fine; a repeated word counts once.
+    let page = search(&app, pid, &format!("searchTerms={}", many[..32].join("+"))).await;
+    assert_eq!(page["totalCount"], 0);
+    let page = search(
+        &app,
+        pid,
+        &format!("searchTerms={}", ["existing"; 50].join("+")),
+    )
+    .await;
+    assert_eq!(ids(&page), vec![id]);
+    // A query value longer than 1,024 characters.
+    let long = "x".repeat(1025);
+    let r = app
+        .get(&format!("{}?searchTerms={long}", items_path(pid)))
+        .await
+        .expect(400);
+    assert!(r["message"].as_str().unwrap().contains("searchTerms"));
+    assert_eq!(count_items(&app, pid).await, 1);
+    assert_eq!(app.get(&item_path(pid, id)).await.expect(200), before);
+}
+
+/// Issue 8, defect 10: a repeated key is a 400 in every body form.
+#[tokio::test]
+async fn duplicate_keys_are_refused_everywhere() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let id = task(&app, pid, "Existing").await;
+    let dup = r#"{"title": "A", "importanceLevelId": 3, "title": "B"}"#;
+    let r = app
+        .call("POST", &items_path(pid), Some(OWNER_KEY), Some(dup))
+        .await
+        .expect(400);
+    assert_eq!(
+        r["message"],
+        "Invalid values object: a key appears more than once."
+    );
+    let r = app
+        .call(
+            "PATCH",
+            &item_path(pid, id),
+            Some(OWNER_KEY),
+            Some(r#"{"title": "A", "title": "B"}"#),
+        )
+        .await
+        .expect(400);
+    assert!(r["message"].as_str().unwrap().contains("more than once"));
+    // Nested objects too.
+    let r = app
+        .call(
+            "PATCH",
+            &format!("/v0/projects/{pid}"),
+            Some(OWNER_KEY),
+            Some(r#"{"moduleConfig": {"timeTracking": true, "timeTracking": false}}"#),
+        )
+        .await
+        .expect(400);
+    assert!(r["message"].as_str().unwrap().contains("more than once"));
+    assert_eq!(count_items(&app, pid).await, 1);
+    let item = app.get(&item_path(pid, id)).await.expect(200);
+    assert_eq!(item["title"], "Existing");
+}
+
+/// Issue 8, defect 10: the due date may not come before the start date (POST, PUT, PATCH, and a
+/// PATCH of one date against the stored other).
+#[tokio::test]
+async fn due_date_before_start_date_is_refused() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let r = app
+        .post(
+            &items_path(pid),
+            json!({"title": "A", "importanceLevelId": 3,
+                   "startDate": "2026-05-02", "dueDate": "2026-05-01"}),
+        )
+        .await
+        .expect(400);
+    assert_eq!(
+        r["modelState"]["dueDate"],
+        json!(["The due date can't be before the start date."])
+    );
+    assert_eq!(count_items(&app, pid).await, 0);
+    let item = create(
+        &app,
+        pid,
+        json!({"title": "A", "importanceLevelId": 3,
+               "startDate": "2026-05-01", "dueDate": "2026-05-10"}),
+    )
+    .await;
+    let id = item["workItemId"].as_i64().unwrap();
+    let r = app
+        .put(
+            &item_path(pid, id),
+            json!({"title": "A", "startDate": "2026-05-10T12:00:00Z", "dueDate": "2026-05-10"}),
+        )
+        .await
+        .expect(400);
+    assert!(r["modelState"]["dueDate"].is_array());
+    // PATCH of one date only, checked against the stored other.
+    for body in [
+        json!({"dueDate": "2026-04-30"}),
+        json!({"startDate": "2026-05-11"}),
+    ] {
+        let r = app.patch(&item_path(pid, id), body).await.expect(400);
+        assert!(r["modelState"]["dueDate"].is_array());
+    }
+    let after = app.get(&item_path(pid, id)).await.expect(200);
+    assert_eq!(after["startDate"], item["startDate"]);
+    assert_eq!(after["dueDate"], item["dueDate"]);
+    // Equal dates and clearing one are fine.
+    app.patch(&item_path(pid, id), json!({"dueDate": "2026-05-01"}))
+        .await
+        .expect(200);
+    let ok = app
+        .patch(
+            &item_path(pid, id),
+            json!({"startDate": null, "dueDate": "2026-01-01"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(ok["dueDate"], "2026-01-01T00:00:00.000Z");
+}
+
+/// Issue 8, defect 10: a field's message is never listed twice.
+#[tokio::test]
+async fn model_state_messages_are_not_repeated() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let r = app
+        .post(
+            &items_path(pid),
+            json!({"title": "A", "importanceLevelId": 3, "subTasks": ["", " ", "ok", ""]}),
+        )
+        .await
+        .expect(400);
+    assert_eq!(
+        r["modelState"]["subTasks"],
+        json!(["The subTasks is required."])
+    );
+    assert_eq!(count_items(&app, pid).await, 0);
+}
+
+/// Issue 8, defect 9: a story's task totals leave out tasks the caller cannot read.
+#[tokio::test]
+async fn story_totals_leave_out_hidden_categories() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    role_sql(&app, pid, 1, &[(2, false, false, false)]).await; // Art (2) hidden
+    let (blind, blind_key) = app.add_user("blind").await;
+    app.add_member_sql(pid, blind, false, false, Some(1)).await;
+    let story = create(
+        &app,
+        pid,
+        json!({"title": "Story", "isStory": true, "importanceLevelId": 3}),
+    )
+    .await["workItemId"]
+        .as_i64()
+        .unwrap();
+    let code = create(
+        &app,
+        pid,
+        json!({"title": "Code", "categoryId": 1, "parentId": story, "importanceLevelId": 3, "estimatedCost": 3}),
+    )
+    .await["workItemId"]
+        .as_i64()
+        .unwrap();
+    let art = create(
+        &app,
+        pid,
+        json!({"title": "Art", "categoryId": 2, "parentId": story, "importanceLevelId": 3, "estimatedCost": 5}),
+    )
+    .await["workItemId"]
+        .as_i64()
+        .unwrap();
+    log_sql(&app, pid, code, 1.0).await;
+    log_sql(&app, pid, art, 2.0).await;
+    let full = app.get(&item_path(pid, story)).await.expect(200);
+    assert_eq!(full["storyTasksEstimatedCost"], 8);
+    assert_eq!(full["storyTasksLoggedCost"], 3);
+    let seen = app
+        .as_user(&blind_key, "GET", &item_path(pid, story), None)
+        .await
+        .expect(200);
+    assert_eq!(seen["storyTasksEstimatedCost"], 3);
+    assert_eq!(seen["storyTasksLoggedCost"], 1);
+    let page = app
+        .as_user(
+            &blind_key,
+            "GET",
+            &format!("{}?categoryId=-1", items_path(pid)),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(page["items"][0]["storyTasksEstimatedCost"], 3);
+    assert_eq!(page["items"][0]["storyTasksLoggedCost"], 1);
+    // The reply to the restricted member's own edit is filtered too.
+    let edited = app
+        .as_user(
+            &blind_key,
+            "PATCH",
+            &item_path(pid, story),
+            Some(json!({"title": "Epic"})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(edited["storyTasksEstimatedCost"], 3);
+}
