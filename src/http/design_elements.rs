@@ -587,7 +587,9 @@ async fn create_design_element(
     Ok(reply::created(e))
 }
 
-/// Gets a design element with its parent; `includeChildren=true` adds the whole subtree.
+/// Gets a design element with its parent; `includeChildren=true` adds its subtree, nested at
+/// most `MAX_DEPTH` (32) levels deep (an element on the last level with children of its own
+/// carries no `children` key).
 #[utoipa::path(get, path = "/v0/projects/{projectId}/designelements/{designElementId}",
     tag = "Design Elements",
     params(("projectId" = i64, Path, description = "The project id."),

@@ -22,6 +22,8 @@ pub struct DesignElement {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(no_recursion)]
     pub parent: Option<Box<DesignElement>>,
+    /// The children (`[]` for a leaf); absent where not expanded (single GETs without
+    /// `includeChildren`, elements nested in a list, the last level of a nested subtree).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(no_recursion)]
     pub children: Option<Vec<DesignElement>>,
