@@ -174,15 +174,26 @@ async fn milestone(
 }
 
 /// Deletes boards; their work items are deleted (`delete_items`) or moved to the backlog.
+/// A milestone may hold any number of boards: they go in chunks, so no statement carries more
+/// bound parameters than both backends accept.
 pub(super) async fn remove_boards(
     tx: &mut Tx,
     pid: i64,
     ids: &[i64],
     delete_items: bool,
 ) -> ApiResult<()> {
-    if ids.is_empty() {
-        return Ok(());
+    for chunk in ids.chunks(500) {
+        remove_board_chunk(tx, pid, chunk, delete_items).await?;
     }
+    Ok(())
+}
+
+async fn remove_board_chunk(
+    tx: &mut Tx,
+    pid: i64,
+    ids: &[i64],
+    delete_items: bool,
+) -> ApiResult<()> {
     let list = placeholders(2, ids.len());
     let mut p: Vec<Val> = vec![pid.into()];
     p.extend(ids.iter().map(|i| Val::from(*i)));

@@ -206,6 +206,19 @@ async fn bad_comment_input_is_rejected_and_changes_nothing() {
                 "{m} {body}"
             );
         }
+        // Issue 8, defect 10: a repeated key (exactly, or `text`/`Text` of the one-field object
+        // form) is refused as in every other body, not "last one wins".
+        for body in [
+            r#"{"text": "a", "text": "b"}"#,
+            r#"{"text": "a", "Text": "b"}"#,
+        ] {
+            let r = app.call(m, path, key, Some(body)).await;
+            assert_eq!(
+                r.expect(400),
+                json!({"message": "Invalid values object: a key appears more than once."}),
+                "{m} {body}"
+            );
+        }
         let long = "x".repeat(5001);
         for text in ["", "   ", long.as_str(), "a\u{0}b"] {
             let e = app
