@@ -1,6 +1,8 @@
 //! The subcommands. Management commands print exactly what scripts need on stdout (a key, a
 //! table) and explain failures on stderr with a non-zero exit.
 
+use std::time::Duration;
+
 use anyhow::{Context, bail};
 
 use crate::config::{Cli, Command, DataArgs, KeyCommand, ServeArgs, TeamCommand, UserCommand};
@@ -46,7 +48,11 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     let settings = HttpSettings {
         body_limit: args.body_limit,
         rate_limit: (args.rate_limit > 0.0).then_some(args.rate_limit),
-        ..Default::default()
+        request_timeout: Duration::from_secs(args.request_timeout),
+        header_timeout: Duration::from_secs(args.header_timeout),
+        idle_timeout: Duration::from_secs(args.idle_timeout),
+        max_conns: conn_cap(args.max_conns, args.max_connections),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace),
     };
     let app = crate::App::build(&url, &args.listen, settings, args.max_connections)
         .await
@@ -62,6 +68,28 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     };
     tracing::info!("questlog listening on http://{addr}, data in {where_}");
     app.run(shutdown_signal()).await
+}
+
+/// The connection cap, lowered when the open-file limit (raised to its hard limit first) could
+/// not hold it: past that, accept would fail with EMFILE and the database and log files could
+/// not be opened either.
+fn conn_cap(wanted: u64, db_pool: u32) -> usize {
+    let Some(files) = crate::server::raise_fd_limit() else {
+        return wanted as usize;
+    };
+    // Kept back for the database pool, the SQLite files, the listener, logs and the runtime.
+    let reserve = 64 + 2 * u64::from(db_pool);
+    let fits = files.saturating_sub(reserve).max(1);
+    if wanted > fits {
+        tracing::warn!(
+            wanted,
+            open_file_limit = files,
+            using = fits,
+            "--max-conns lowered to fit the open-file limit (raise `ulimit -n` to allow more)"
+        );
+        return fits as usize;
+    }
+    wanted as usize
 }
 
 async fn shutdown_signal() {

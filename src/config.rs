@@ -84,6 +84,29 @@ pub struct ServeArgs {
     /// Database connections in the pool.
     #[arg(long, env = "QUESTLOG_MAX_CONNECTIONS", default_value_t = 8)]
     pub max_connections: u32,
+    /// Seconds a client has to send a request's headers, counted from the connection's accept
+    /// or from the first byte of the next request on a kept-alive connection.
+    #[arg(long, env = "QUESTLOG_HEADER_TIMEOUT", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds a kept-alive connection may wait for its next request before it is closed.
+    #[arg(long, env = "QUESTLOG_IDLE_TIMEOUT", default_value_t = 75,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub idle_timeout: u64,
+    /// Seconds a request may take, reading its body included, before the reply is a 503.
+    #[arg(long, env = "QUESTLOG_REQUEST_TIMEOUT", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub request_timeout: u64,
+    /// Most client connections open at once; more wait in the accept queue. Lowered to fit
+    /// the open-file limit if that is smaller.
+    #[arg(long, env = "QUESTLOG_MAX_CONNS", default_value_t = 4096,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_conns: u64,
+    /// Seconds requests in flight get to finish on shutdown (SIGTERM, Ctrl-C) before their
+    /// connections are closed anyway.
+    #[arg(long, env = "QUESTLOG_SHUTDOWN_GRACE", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_grace: u64,
     /// The owner's API key on first start (32 lowercase hex); random when unset.
     #[arg(long, env = "QUESTLOG_BOOTSTRAP_API_KEY", hide_env_values = true)]
     pub bootstrap_api_key: Option<String>,

@@ -4,11 +4,13 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod model;
+pub mod server;
 pub mod store;
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpSocket};
 
 use crate::http::{AppState, HttpSettings};
 use crate::store::Db;
@@ -29,7 +31,7 @@ impl App {
     ) -> anyhow::Result<App> {
         let db = Db::connect(database_url, max_connections).await?;
         store::migrate::run(&db).await?;
-        let listener = TcpListener::bind(listen).await?;
+        let listener = bind(listen).await?;
         Ok(App {
             listener,
             state: AppState::new(db, settings),
@@ -44,23 +46,48 @@ impl App {
         &self.state.db
     }
 
-    /// Serves until `shutdown` resolves; in-flight requests finish first.
+    /// Serves until `shutdown` resolves, then lets requests in flight finish for at most the
+    /// shutdown grace period (see `server`).
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        use tower::ServiceExt;
         let db = self.state.db.clone();
-        let app = http::app(self.state).map_request(http::normalize_path);
-        axum::serve(
-            self.listener,
-            axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<
-                SocketAddr,
-            >(app),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await?;
-        db.close().await;
+        let settings = self.state.settings.clone();
+        server::serve(self.listener, http::app(self.state), &settings, shutdown).await;
+        // A connection killed at the end of the grace period returns its database connection
+        // when its task is dropped; don't let a stuck one hold the exit.
+        if tokio::time::timeout(Duration::from_secs(2), db.close())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the database did not close within 2 seconds");
+        }
         Ok(())
     }
+}
+
+/// Binds the first address `listen` resolves to, with an accept queue deep enough for the
+/// connections that wait while the server is at its connection cap.
+async fn bind(listen: &str) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for addr in tokio::net::lookup_host(listen).await? {
+        let socket = match addr {
+            SocketAddr::V4(_) => TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => TcpSocket::new_v6()?,
+        };
+        // Restarting must not wait for the previous process's sockets in TIME_WAIT.
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr).and_then(|()| socket.listen(1024)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{listen} resolves to no address"),
+        )
+    }))
 }

@@ -50,14 +50,25 @@ use crate::store::Db;
 use auth::AuthCache;
 use error::ApiError;
 
-/// Settings the handlers and middleware read at run time.
+/// Settings the handlers, the middleware and the serving loop (`crate::server`) read.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     /// Largest accepted request body, in bytes.
     pub body_limit: usize,
     /// Requests per second per client IP; `None` = unlimited.
     pub rate_limit: Option<f64>,
+    /// Longest a handler may run (reading the body included) before the reply is a 503.
     pub request_timeout: Duration,
+    /// Longest from a connection's accept, or from the first byte of its next request, until
+    /// that request's headers are complete; then the connection is closed.
+    pub header_timeout: Duration,
+    /// Longest a kept-alive connection may wait for its next request.
+    pub idle_timeout: Duration,
+    /// Most connections open at once; more wait in the kernel's accept queue.
+    pub max_conns: usize,
+    /// On shutdown, how long requests in flight may take to finish before their connections
+    /// are closed anyway.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for HttpSettings {
@@ -66,6 +77,10 @@ impl Default for HttpSettings {
             body_limit: 2 * 1024 * 1024,
             rate_limit: None,
             request_timeout: Duration::from_secs(60),
+            header_timeout: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(75),
+            max_conns: 4096,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }

@@ -4,6 +4,7 @@
 mod cli;
 mod contract;
 mod helpers;
+mod limits;
 mod openapi;
 
 mod foundation;
