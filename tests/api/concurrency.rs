@@ -161,7 +161,7 @@ async fn sixty_four_clients_write_one_project() {
                 let mut s = seen.lock().unwrap();
                 let code = r.status.as_u16();
                 *s.statuses.entry(code).or_default() += 1;
-                if !r.status.is_success() || r.text.to_lowercase().contains("locked") {
+                if !r.status.is_success() || r.text.contains("database is locked") {
                     s.failures
                         .push(format!("{method} {path} {body} -> {code} {}", r.text));
                     continue;

@@ -102,7 +102,7 @@ pub async fn spawn_app_with(settings: HttpSettings) -> TestApp {
 }
 
 /// Creates `ql_test_<pid>_<n>` on the server and returns its URL.
-async fn fresh_pg_database(server: &str) -> String {
+pub async fn fresh_pg_database(server: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let name = format!(
         "ql_test_{}_{}_{}",

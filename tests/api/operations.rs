@@ -428,3 +428,224 @@ async fn backup_and_restore_refuse_what_they_must() {
     assert!(!out.status.success() && err.contains("pg_restore"), "{err}");
     assert!(!err.contains("secret"), "{err}");
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn backend_name() -> &'static str {
+    if on_postgres() { "postgres" } else { "sqlite" }
+}
+
+/// A fresh, empty database URL (and the temp dir that holds it on SQLite).
+async fn fresh_url() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match std::env::var("QUESTLOG_TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => fresh_pg_database(&server).await,
+        _ => format!("sqlite://{}", dir.path().join("questlog.db").display()),
+    };
+    (url, dir)
+}
+
+/// Is every field of `want` in `got` with the same value? New fields in `got` are fine (a
+/// later release may add some); the "last 7 days" metrics move with the clock and are skipped.
+fn contains(want: &Value, got: &Value, at: &str) -> Result<(), String> {
+    match (want, got) {
+        (Value::Object(w), Value::Object(g)) => {
+            for (k, v) in w {
+                if k.ends_with("Variation") {
+                    continue;
+                }
+                let g = g.get(k).ok_or(format!("{at}.{k} is missing"))?;
+                contains(v, g, &format!("{at}.{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(w), Value::Array(g)) if w.len() == g.len() => w
+            .iter()
+            .zip(g)
+            .enumerate()
+            .try_for_each(|(i, (w, g))| contains(w, g, &format!("{at}[{i}]"))),
+        _ if want == got => Ok(()),
+        _ => Err(format!("{at}: was {want}, now {got}")),
+    }
+}
+
+/// Upgrades: a database written by release v1 (schema 0001 plus the data `seed` makes), loaded
+/// as it was, then opened by this build, which applies every newer migration. Every reply v1
+/// gave must still hold, and the data must take writes. New migrations are covered as they
+/// are added; when a release ships, add its fixture (`write_release_fixture`) beside this one.
+#[tokio::test]
+async fn upgrades_from_v1_keep_the_data_and_take_writes() {
+    let b = backend_name();
+    let sql = std::fs::read_to_string(fixture(&format!("v1-{b}.sql"))).unwrap();
+    let replies: serde_json::Map<String, Value> = serde_json::from_str(
+        &std::fs::read_to_string(fixture(&format!("v1-{b}-replies.json"))).unwrap(),
+    )
+    .unwrap();
+    let (url, _dir) = fresh_url().await;
+    // A connection of its own: the PostgreSQL dump changes session settings.
+    let loader = Db::connect(&url, 1).await.unwrap();
+    let mut conn = loader.read().await.unwrap();
+    conn.exec_batch(&sql).await.unwrap();
+    conn.commit().await.unwrap();
+    loader.close().await;
+
+    let (base, _stop) = serve_on(&url).await;
+    let db = Db::connect(&url, 1).await.unwrap();
+    let mut tx = db.read().await.unwrap();
+    let applied: Vec<(i64,)> = tx
+        .all(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close().await;
+    assert_eq!(
+        applied.into_iter().map(|v| v.0).collect::<Vec<_>>(),
+        migrate::versions()
+    );
+
+    let paths: Vec<String> = replies.keys().cloned().collect();
+    for (path, status, body) in snapshot(&base, OWNER_KEY, &paths).await {
+        assert_eq!(status, 200, "GET {path}: {body}");
+        let got: Value = serde_json::from_str(&body).unwrap();
+        if let Err(e) = contains(&replies[&path], &got, "") {
+            panic!("GET {path} after the upgrade: {e}");
+        }
+    }
+
+    // Writable: every kind of write lands and is read back.
+    let c = reqwest::Client::new();
+    let send = |m: reqwest::Method, p: &str, body: Value| {
+        c.request(m, format!("{base}/v0/projects/1{p}"))
+            .header("Authorization", format!("ApiKey {OWNER_KEY}"))
+            .json(&body)
+            .send()
+    };
+    use reqwest::Method;
+    let r = send(
+        Method::POST,
+        "/workitems",
+        json!({"title": "After the upgrade", "importanceLevelId": 3, "subTasks": ["x"],
+               "tagIds": [1], "estimatedCost": 3}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let made: Value = r.json().await.unwrap();
+    assert_eq!(made["workItemId"], 5);
+    assert_eq!(made["boardIndex"], 2, "after the two v1 backlog items");
+    for (m, p, body, want) in [
+        (
+            Method::PATCH,
+            "/workitems/2",
+            json!({"title": "Triple jump"}),
+            200,
+        ),
+        (
+            Method::POST,
+            "/workitems/2/comments",
+            json!("Still good"),
+            201,
+        ),
+        (
+            Method::POST,
+            "/workitems/2/worklogs",
+            json!({"value": 1}),
+            201,
+        ),
+        (Method::POST, "/milestones", json!({"name": "Beta"}), 201),
+        (
+            Method::POST,
+            "/designelements",
+            json!({"designElementTypeId": 1, "name": "Caves"}),
+            201,
+        ),
+    ] {
+        let r = send(m.clone(), p, body).await.unwrap();
+        assert_eq!(
+            r.status().as_u16(),
+            want,
+            "{m} {p}: {}",
+            r.text().await.unwrap()
+        );
+    }
+    let w: Value = send(Method::GET, "/workitems/2", Value::Null)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(w["title"], "Triple jump");
+    assert_eq!(w["loggedCost"], 4.5);
+}
+
+/// Writes `tests/fixtures/<release>-<backend>.sql` and its replies from the current build.
+/// Run it once per release, before the next release's first migration:
+/// `QUESTLOG_WRITE_FIXTURE=v2 cargo test --test api write_release_fixture -- --ignored`
+/// (and again with `QUESTLOG_TEST_DATABASE_URL` set for PostgreSQL). Needs `sqlite3` / `pg_dump`.
+#[tokio::test]
+#[ignore]
+async fn write_release_fixture() {
+    let release = std::env::var("QUESTLOG_WRITE_FIXTURE").expect("QUESTLOG_WRITE_FIXTURE=vN");
+    let b = backend_name();
+    let app = spawn_app().await;
+    let paths = seed(&app).await;
+    let mut replies = serde_json::Map::new();
+    for (p, _, body) in snapshot(&app.base, &app.key, &paths).await {
+        replies.insert(p, serde_json::from_str(&body).unwrap());
+    }
+    let dump = match &app.db {
+        Db::Sqlite { .. } => {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("f.db");
+            backup::backup_sqlite(&app.db, &file).await.unwrap();
+            let out = Command::new("sqlite3")
+                .arg(&file)
+                .arg(".dump")
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            String::from_utf8(out.stdout).unwrap()
+        }
+        Db::Postgres(pool) => {
+            let name = pool.connect_options().get_database().unwrap().to_string();
+            let server = std::env::var("QUESTLOG_TEST_DATABASE_URL").unwrap();
+            let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+            let out = Command::new("pg_dump")
+                .args([
+                    "--inserts",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--dbname",
+                    &url,
+                ])
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            // psql meta-commands (\restrict) are not SQL.
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .filter(|l| !l.starts_with('\\'))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    };
+    let head = format!(
+        "-- Questlog {release} database ({b}): its schema and the rows tests/api/operations.rs `seed`\n\
+         -- makes, written by `write_release_fixture`. Never edit: upgrades are tested from it.\n"
+    );
+    std::fs::create_dir_all(fixture("")).unwrap();
+    std::fs::write(fixture(&format!("{release}-{b}.sql")), head + &dump).unwrap();
+    std::fs::write(
+        fixture(&format!("{release}-{b}-replies.json")),
+        serde_json::to_string_pretty(&Value::Object(replies)).unwrap() + "\n",
+    )
+    .unwrap();
+}
