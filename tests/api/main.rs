@@ -33,4 +33,5 @@ mod design_elements;
 mod events;
 
 mod concurrency;
+mod crash;
 mod operations;
