@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use crate::config::{Cli, Command, DataArgs, KeyCommand, ServeArgs, TeamCommand, UserCommand};
 use crate::http::HttpSettings;
 use crate::http::auth::{Scopes, is_valid_key};
-use crate::store::{Db, accounts, is_unique_violation, migrate};
+use crate::store::{Db, accounts, backup as snapshot, is_unique_violation, migrate};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -16,6 +16,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(c) => user(&cli.data, c).await,
         Command::Key(c) => key(&cli.data, c).await,
         Command::Team(c) => team(&cli.data, c).await,
+        Command::Backup { file } => backup(&cli.data, &file).await,
+        Command::Restore { file } => restore(&cli.data, &file).await,
     }
 }
 
@@ -245,5 +247,43 @@ async fn team(data: &DataArgs, c: TeamCommand) -> anyhow::Result<()> {
         }
     }
     db.close().await;
+    Ok(())
+}
+
+async fn backup(data: &DataArgs, file: &std::path::Path) -> anyhow::Result<()> {
+    if let Some(url) = &data.database_url {
+        snapshot::backup_postgres(url, file).await?;
+    } else {
+        // Never create an empty database just to back it up.
+        let path = data.data_dir.join(snapshot::SQLITE_FILE);
+        if !path.is_file() {
+            bail!("no database at {}: check --data-dir", path.display());
+        }
+        let db = Db::connect(&data.database_url()?, 1)
+            .await
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let done = snapshot::backup_sqlite(&db, file).await;
+        db.close().await;
+        done?;
+    }
+    println!("{}", file.display());
+    Ok(())
+}
+
+async fn restore(data: &DataArgs, file: &std::path::Path) -> anyhow::Result<()> {
+    if data.database_url.is_some() {
+        bail!(
+            "questlog restore is for SQLite backups; on PostgreSQL restore a pg_dump file into an \
+             empty database with: pg_restore --no-owner --dbname \"$QUESTLOG_DATABASE_URL\" {} \
+             (Questlog migrates it on start)",
+            file.display()
+        );
+    }
+    let version = snapshot::restore_sqlite(file, &data.data_dir).await?;
+    println!(
+        "restored {} into {} (schema version {version})",
+        file.display(),
+        data.data_dir.display()
+    );
     Ok(())
 }

@@ -68,6 +68,18 @@ pub enum Command {
     /// Manage workspace teams.
     #[command(subcommand)]
     Team(TeamCommand),
+    /// Write a consistent snapshot of the database to FILE while the server runs
+    /// (SQLite: one SQLite file; PostgreSQL: runs `pg_dump --format=custom`). Never overwrites.
+    Backup {
+        /// The backup file to create (must not exist).
+        file: PathBuf,
+    },
+    /// Restore a SQLite backup into an empty data dir and migrate it to this release's schema
+    /// (PostgreSQL: use `pg_restore`, see the README).
+    Restore {
+        /// A file written by `questlog backup`.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -22,12 +22,44 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The schema version this binary migrates to.
+pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
+
+/// Every version this binary knows, oldest first.
+pub fn versions() -> Vec<i64> {
+    MIGRATIONS.iter().map(|m| m.version).collect()
+}
+
+/// The newest version applied to the database (0 for an empty one).
+pub async fn current_version(db: &Db) -> DbResult<i64> {
+    let mut tx = db.read().await?;
+    let (v,): (Option<i64>,) = tx
+        .one("SELECT MAX(version) FROM schema_migrations", &[])
+        .await?;
+    tx.commit().await?;
+    Ok(v.unwrap_or(0))
+}
+
 pub async fn run(db: &Db) -> DbResult<()> {
     let mut tx = db.write().await?;
     tx.exec_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_date TEXT NOT NULL)",
     )
     .await?;
+    // A database written by a newer release may hold data this binary does not understand.
+    let (newest,): (Option<i64>,) = tx
+        .one("SELECT MAX(version) FROM schema_migrations", &[])
+        .await?;
+    if newest.unwrap_or(0) > LATEST {
+        return Err(sqlx::Error::Configuration(
+            format!(
+                "the database has schema version {}, newer than this questlog ({LATEST}): \
+                 run a newer release",
+                newest.unwrap_or(0)
+            )
+            .into(),
+        ));
+    }
     tx.commit().await?;
     for m in MIGRATIONS {
         let mut tx = db.write().await?;

@@ -5,6 +5,7 @@
 //! way as static ones, and rows decode through `sqlx::FromRow` derives that hold for both row types.
 
 pub mod accounts;
+pub mod backup;
 pub mod metrics;
 pub mod migrate;
 pub mod projects;
