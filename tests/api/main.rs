@@ -31,3 +31,6 @@ mod work_logs;
 mod design_element_comments;
 mod design_elements;
 mod events;
+
+mod authz_matrix;
+mod bad_input;
