@@ -32,31 +32,11 @@ const KNOWN_DEFECTS: &[(&str, u8)] = &[
         5,
     ),
     (
-        "PUT /v0/projects/{projectId}/workitems/{workItemId} .dependencyIds 50000",
-        5,
-    ),
-    (
         "PATCH /v0/projects/{projectId}/workitems/{workItemId} .tagIds 50000",
         5,
     ),
     (
         "PATCH /v0/projects/{projectId}/workitems/{workItemId} .assignedUserIds 50000",
-        5,
-    ),
-    (
-        "PATCH /v0/projects/{projectId}/workitems/{workItemId} .dependencyIds 50000",
-        5,
-    ),
-    (
-        "POST /v0/projects/{projectId}/roles .permissions.categoryPermissions 50000",
-        5,
-    ),
-    (
-        "PUT /v0/projects/{projectId}/roles/{roleId} .permissions.categoryPermissions 50000",
-        5,
-    ),
-    (
-        "PATCH /v0/projects/{projectId}/roles/{roleId} .permissions.categoryPermissions 50000",
         5,
     ),
     // 1,000+ search words → "Expression tree is too large" (500).
@@ -86,7 +66,23 @@ const KNOWN_DEFECTS: &[(&str, u8)] = &[
 ];
 
 /// New defects found by the sweep and not fixed here: (case prefix, description).
-const NEW_DEFECTS: &[(&str, &str)] = &[];
+const NEW_DEFECTS: &[(&str, &str)] = &[(
+    "POST /v0/projects/{projectId}/workitems .subTasks 50000",
+    "no cap on `subTasks`: one request creates 50,000 sub-tasks (200); wants the array cap of issue 8 \"Limits\"",
+)];
+
+/// Cases the contract answers with a 2xx (and a write), each with its reason: (case prefix,
+/// why). They are still held to "never a 5xx, never a dropped connection".
+const ACCEPTED: &[(&str, &str)] = &[
+    (
+        "POST /v0/projects/{projectId}/workitems .milestoneId",
+        "accepted and ignored on create: boards carry milestones (CreateWorkItemValues)",
+    ),
+    (
+        "POST /v0/projects/{projectId}/workitems .stageId",
+        "ignored on create: new items start in the first stage (CreateWorkItemValues)",
+    ),
+];
 
 fn skipped(case: &str) -> bool {
     KNOWN_DEFECTS.iter().any(|(n, _)| case.starts_with(n))
@@ -566,9 +562,21 @@ fn judge(method: &str, case: &Case, r: &Result<Reply, String>) -> Option<String>
     crate::authz_matrix::contract(method, &path, r)
 }
 
+/// Compares the database with `before` (then takes the new state as the baseline).
+async fn compare(fx: &Fx, before: &mut Option<Snapshot>, what: &str, failures: &mut Vec<String>) {
+    let after = snapshot(&fx.app.db).await;
+    if let Some(d) = before.as_ref().and_then(|b| snapshot_diff(b, &after)) {
+        failures.push(format!(
+            "{what}: a rejected request changed the database: {d}"
+        ));
+    }
+    *before = Some(after);
+}
+
 async fn sweep(shard: usize) {
     let fx = fixture().await;
     let doc = fx.app.get("/openapi.json").await.expect(200);
+    // Snapshot per request on SQLite; per operation on PostgreSQL (slower to dump).
     let per_request = matches!(fx.app.db, questlog::store::Db::Sqlite { .. });
     let mut failures = Vec::new();
     let mut count = 0;
@@ -582,11 +590,20 @@ async fn sweep(shard: usize) {
         } else {
             None
         };
-        for case in cases(&doc, &fx, op) {
+        // Rejected requests since the last comparison.
+        let mut pending = false;
+        for mut case in cases(&doc, &fx, op) {
             if skipped(&case.name) {
                 continue;
             }
+            if ACCEPTED.iter().any(|(n, _)| case.name.starts_with(n)) {
+                case.want = Want::NoServerError;
+            }
             count += 1;
+            if writes && case.want == Want::NoServerError && pending {
+                compare(&fx, &mut before, &op.template, &mut failures).await;
+                pending = false;
+            }
             let r = raw_call(
                 &fx.app,
                 &op.method,
@@ -598,25 +615,19 @@ async fn sweep(shard: usize) {
             if let Some(p) = judge(&op.method, &case, &r) {
                 failures.push(format!("{}: {p}", case.name));
             }
-            // Snapshot per request on SQLite; per operation on PostgreSQL (slower to dump).
-            if let (true, Some(b)) = (per_request && case.want == Want::Reject, before.as_ref()) {
-                let after = snapshot(&fx.app.db).await;
-                if let Some(d) = snapshot_diff(b, &after) {
-                    failures.push(format!(
-                        "{}: a rejected request changed the database: {d}",
-                        case.name
-                    ));
-                    before = Some(after);
-                }
+            if !writes {
+                continue;
+            }
+            if case.want == Want::NoServerError {
+                before = Some(snapshot(&fx.app.db).await);
+            } else if per_request {
+                compare(&fx, &mut before, &case.name, &mut failures).await;
+            } else {
+                pending = true;
             }
         }
-        if let (false, Some(b)) = (per_request, before.as_ref()) {
-            if let Some(d) = snapshot_diff(b, &snapshot(&fx.app.db).await) {
-                failures.push(format!(
-                    "{} {}: a rejected request changed the database: {d}",
-                    op.method, op.template
-                ));
-            }
+        if pending {
+            compare(&fx, &mut before, &op.template, &mut failures).await;
         }
     }
     let health = raw_call(&fx.app, "GET", "/healthz", None, None).await;
@@ -660,7 +671,7 @@ async fn odd_unicode_round_trips() {
     for (path, body, field) in [
         (
             format!("/v0/projects/{a}/workitems"),
-            json!({"title": odd, "description": odd}),
+            json!({"title": odd, "description": odd, "importanceLevelId": 3}),
             "title",
         ),
         (
