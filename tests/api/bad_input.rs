@@ -826,3 +826,24 @@ async fn long_design_element_chain() {
     assert!(matches!(&r, Ok(r) if r.status.as_u16() < 500), "{r:?}");
     fx.app.get("/healthz").await.expect(200);
 }
+
+/// Found by the sweep: NUL in `searchTerms` was a 500 on PostgreSQL (text cannot hold NUL).
+#[tokio::test]
+async fn search_terms_with_nul_are_a_400() {
+    let fx = fixture().await;
+    let a = fx.ids["A"];
+    for q in ["%00", "ab%00cd", "two%20words%00"] {
+        let r = fx
+            .app
+            .get(&format!("/v0/projects/{a}/workitems?searchTerms={q}"))
+            .await
+            .expect(400);
+        assert!(r["modelState"]["searchTerms"].is_array(), "{r}");
+    }
+    let r = fx
+        .app
+        .get(&format!("/v0/projects/{a}/workitems?searchTerms=visible"))
+        .await
+        .expect(200);
+    assert_eq!(r["totalCount"], 3, "{r}");
+}
