@@ -403,61 +403,52 @@ pub(crate) async fn fixture() -> Fx {
         .as_i64()
         .unwrap();
     let bp = format!("/v0/projects/{b}");
-    ok(
-        app.as_user(
-            &out_key,
-            "POST",
-            &format!("{bp}/boards"),
-            Some(json!({"name": "B-SECRET-BOARD"})),
-        )
-        .await,
-        "B board",
+    let bpost = |path: String, body: Value| {
+        let (app, key) = (&app, &out_key);
+        async move { ok(app.as_user(key, "POST", &path, Some(body)).await, &path).await }
+    };
+    let bboard = bpost(format!("{bp}/boards"), json!({"name": "B-SECRET-BOARD"})).await;
+    let bms = bpost(
+        format!("{bp}/milestones"),
+        json!({"name": "B-SECRET-MILESTONE"}),
     )
     .await;
-    ok(
-        app.as_user(
-            &out_key,
-            "POST",
-            &format!("{bp}/milestones"),
-            Some(json!({"name": "B-SECRET-MILESTONE"})),
-        )
-        .await,
-        "B ms",
+    bpost(format!("{bp}/tags"), json!({"name": "B-SECRET-TAG"})).await;
+    let bitem = bpost(
+        format!("{bp}/workitems"),
+        json!({"title": "B-SECRET-ITEM", "estimatedCost": 9999, "importanceLevelId": 3}),
+    )
+    .await["workItemId"]
+        .as_i64()
+        .unwrap();
+    let bcomment = bpost(
+        format!("{bp}/workitems/{bitem}/comments"),
+        json!("B-SECRET-COMMENT"),
     )
     .await;
-    ok(
-        app.as_user(
-            &out_key,
-            "POST",
-            &format!("{bp}/tags"),
-            Some(json!({"name": "B-SECRET-TAG"})),
-        )
-        .await,
-        "B tag",
+    let blog = bpost(
+        format!("{bp}/workitems/{bitem}/worklogs"),
+        json!({"value": 9999, "comment": "B-SECRET-LOG"}),
     )
     .await;
-    ok(
-        app.as_user(
-            &out_key,
-            "POST",
-            &format!("{bp}/workitems"),
-            Some(json!({"title": "B-SECRET-ITEM", "estimatedCost": 9999, "importanceLevelId": 3})),
-        )
-        .await,
-        "B item",
+    let bde = bpost(
+        format!("{bp}/designelements"),
+        json!({"designElementTypeId": 1, "name": "B-SECRET-ELEMENT"}),
+    )
+    .await["designElementId"]
+        .as_i64()
+        .unwrap();
+    let bdecomment = bpost(
+        format!("{bp}/designelements/{bde}/comments"),
+        json!("B-SECRET-DE-COMMENT"),
     )
     .await;
-    ok(
-        app.as_user(
-            &out_key,
-            "POST",
-            &format!("{bp}/designelements"),
-            Some(json!({"designElementTypeId": 1, "name": "B-SECRET-ELEMENT"})),
-        )
-        .await,
-        "B de",
-    )
-    .await;
+    // Global ids of B's objects, tried through A's paths.
+    ids.insert("bboard", bboard["boardId"].as_i64().unwrap());
+    ids.insert("bms", bms["milestoneId"].as_i64().unwrap());
+    ids.insert("bcomment", bcomment["commentId"].as_i64().unwrap());
+    ids.insert("blog", blog["workLogId"].as_i64().unwrap());
+    ids.insert("bdecomment", bdecomment["commentId"].as_i64().unwrap());
 
     let a = app.project("A-PROJECT").await;
     ids.insert("A", a);
@@ -825,6 +816,9 @@ async fn reads() {
             }
         }
     }
+    for row in rows().iter().filter(|r| r.method == "GET") {
+        check_cross_project(&fx, row, &mut failures).await;
+    }
     if let Some(d) = snapshot_diff(&before, &snapshot(&fx.app.db).await) {
         failures.push(format!("reads changed the database: {d}"));
     }
@@ -899,6 +893,38 @@ async fn hidden_totals(fx: &Fx) -> Vec<String> {
     failures
 }
 
+/// The row's path with B's objects (global ids: boards, milestones, comments, work logs) in
+/// place of A's, when it names one: A's owner must get a 404 there, as for an unknown id.
+fn cross_project(row: &Row) -> Option<String> {
+    let mut call = row.call.to_string();
+    for (a, b) in [
+        ("{board}", "{bboard}"),
+        ("{ms}", "{bms}"),
+        ("{comment}", "{bcomment}"),
+        ("{log}", "{blog}"),
+        ("{decomment}", "{bdecomment}"),
+    ] {
+        call = call.replace(a, b);
+    }
+    (call != row.call).then_some(call)
+}
+
+async fn check_cross_project(fx: &Fx, row: &Row, failures: &mut Vec<String>) {
+    let Some(call) = cross_project(row) else {
+        return;
+    };
+    let call = fx.fill(&call);
+    let r = send(fx, row, P::Owner, &call).await;
+    if r.status.as_u16() != 404 || r.text.contains("B-SECRET") {
+        failures.push(format!(
+            "{} with project B's object ({call}) as A's owner: expected 404, got {} {}",
+            label(row),
+            r.status,
+            r.text
+        ));
+    }
+}
+
 fn report(failures: Vec<String>) {
     assert!(
         failures.is_empty(),
@@ -959,6 +985,7 @@ async fn write_cell(row: &Row) -> Vec<String> {
             ));
         }
     }
+    check_cross_project(&fx, row, &mut failures).await;
     if let Some(d) = snapshot_diff(&before, &snapshot(&fx.app.db).await) {
         failures.push(format!("{l}: a refused request changed the database: {d}"));
     }

@@ -140,10 +140,11 @@ fn resolve(doc: &Value, s: &Value) -> Value {
         return resolve(doc, &doc["components"]["schemas"][name]);
     }
     for k in ["oneOf", "anyOf", "allOf"] {
-        if let Some(branches) = s[k].as_array() {
-            if let Some(b) = branches.iter().find(|b| b["type"] != json!("null")) {
-                return resolve(doc, b);
-            }
+        if let Some(b) = s[k]
+            .as_array()
+            .and_then(|bs| bs.iter().find(|b| b["type"] != json!("null")))
+        {
+            return resolve(doc, b);
         }
     }
     s.clone()
