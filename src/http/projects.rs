@@ -135,7 +135,8 @@ async fn load(tx: &mut Tx, id: i64) -> ApiResult<Project> {
 
 /// Get all the projects the authenticated user is member of.
 #[utoipa::path(get, path = "/v0/projects", tag = "Projects",
-    responses((status = 200, body = Vec<Project>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Vec<Project>), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody, description = "The key lacks the projects:read scope")))]
 async fn list_projects(State(s): State<AppState>, auth: Auth) -> ApiResult<Response> {
     auth.require(Scope::ProjectsRead)?;
     let mut tx = s.db.read().await?;

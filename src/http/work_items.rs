@@ -658,6 +658,13 @@ async fn search_work_items(
         Some("importancelevel") => "w.importance_level_id",
         Some(_) => return Err(ApiError::field("sortField", "The sort field is invalid.")),
     };
+    // PostgreSQL refuses NUL in text (a 500 otherwise); strings with NUL are a 400 everywhere.
+    if q.search_terms.as_deref().is_some_and(|t| t.contains('\0')) {
+        return Err(ApiError::field(
+            "searchTerms",
+            "The search terms may not contain NUL characters.",
+        ));
+    }
 
     let mut tx = s.db.read().await?;
     let m = access::member(&mut tx, &auth, pid, Scope::WorkItemsRead).await?;

@@ -297,3 +297,159 @@ impl TestApp {
         id
     }
 }
+
+/// Every row of every table, as text, in a stable order: compared before and after a request
+/// that must change nothing. Tables come from the schema itself, so a new table is covered.
+#[allow(dead_code)]
+pub type Snapshot = std::collections::BTreeMap<String, Vec<Vec<Option<String>>>>;
+
+#[allow(dead_code)]
+pub async fn snapshot(db: &Db) -> Snapshot {
+    use sqlx::Row;
+    let mut out = Snapshot::new();
+    match db {
+        Db::Sqlite { read, .. } => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )
+            .fetch_all(read)
+            .await
+            .unwrap();
+            for t in tables {
+                let cols: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT name FROM pragma_table_info('{t}') ORDER BY cid"
+                )))
+                .fetch_all(read)
+                .await
+                .unwrap();
+                let sql = snapshot_select(&t, &cols);
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(read)
+                    .await
+                    .unwrap();
+                let mut rows: Vec<Vec<Option<String>>> = rows
+                    .iter()
+                    .map(|r| {
+                        (0..cols.len())
+                            .map(|i| r.get::<Option<String>, _>(i))
+                            .collect()
+                    })
+                    .collect();
+                rows.sort();
+                out.insert(t, rows);
+            }
+        }
+        Db::Postgres(pool) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT table_name::TEXT FROM information_schema.tables \
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            for t in tables {
+                let cols: Vec<String> = sqlx::query_scalar(
+                    "SELECT column_name::TEXT FROM information_schema.columns \
+                     WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+                )
+                .bind(&t)
+                .fetch_all(pool)
+                .await
+                .unwrap();
+                let sql = snapshot_select(&t, &cols);
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+                let mut rows: Vec<Vec<Option<String>>> = rows
+                    .iter()
+                    .map(|r| {
+                        (0..cols.len())
+                            .map(|i| r.get::<Option<String>, _>(i))
+                            .collect()
+                    })
+                    .collect();
+                rows.sort();
+                out.insert(t, rows);
+            }
+        }
+    }
+    out
+}
+
+/// Volatile columns (none yet: key lookups write nothing) would be blanked here.
+fn snapshot_select(table: &str, cols: &[String]) -> String {
+    let list: Vec<String> = cols
+        .iter()
+        .map(|c| format!("CAST(\"{c}\" AS TEXT)"))
+        .collect();
+    format!("SELECT {} FROM \"{table}\"", list.join(", "))
+}
+
+/// The first difference between two snapshots, for an assertion message.
+#[allow(dead_code)]
+pub fn snapshot_diff(before: &Snapshot, after: &Snapshot) -> Option<String> {
+    for (t, rows) in after {
+        let old = before.get(t).cloned().unwrap_or_default();
+        if &old != rows {
+            let added: Vec<_> = rows.iter().filter(|r| !old.contains(r)).take(3).collect();
+            let removed: Vec<_> = old.iter().filter(|r| !rows.contains(r)).take(3).collect();
+            return Some(format!("table {t}: added {added:?}, removed {removed:?}"));
+        }
+    }
+    None
+}
+
+/// A request without the contract check, with any bytes as the body: `Err` when the
+/// connection failed or was dropped (which a test of bad input treats as a failure).
+#[allow(dead_code)]
+pub async fn raw_call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> Result<Reply, String> {
+    let mut req = app.client.request(
+        Method::from_bytes(method.as_bytes()).unwrap(),
+        format!("{}{}", app.base, path),
+    );
+    if let Some(k) = key {
+        req = req.header("Authorization", format!("ApiKey {k}"));
+    }
+    if let Some(b) = body {
+        req = req.header("Content-Type", "application/json").body(b);
+    }
+    let resp = req
+        .send()
+        .await
+        .map_err(|e| format!("request failed: {e:?}"))?;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| format!("body not read: {e:?}"))?;
+    Ok(Reply {
+        status,
+        headers,
+        text,
+    })
+}
+
+impl TestApp {
+    /// Revokes a key the way `questlog key revoke` does (by its id).
+    #[allow(dead_code)]
+    pub async fn revoke_key(&self, key: &str) {
+        let mut tx = self.db.write().await.unwrap();
+        let (id,): (i64,) = tx
+            .one(
+                "SELECT id FROM api_keys WHERE key_hash = $1",
+                questlog::params![questlog::http::auth::hash_key(key)],
+            )
+            .await
+            .unwrap();
+        assert!(accounts::revoke_key(&mut tx, id).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+}

@@ -36,3 +36,6 @@ mod events;
 mod concurrency;
 mod crash;
 mod operations;
+
+mod authz_matrix;
+mod bad_input;
