@@ -628,3 +628,60 @@ async fn a_closed_milestone_refuses_its_own_edits() {
     app.delete(&url).await.expect_empty(200);
     app.get(&url).await.expect_empty(404);
 }
+
+/// Issue 8, defect 8: deleting a milestone with its boards appends their items to the backlog
+/// (board by board, in board order): backlog positions stay 0..n-1 with no duplicates.
+#[tokio::test]
+async fn deleting_a_milestone_with_boards_keeps_the_backlog_dense() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let items = format!("/v0/projects/{pid}/workitems");
+    let mid = id(
+        &milestone(&app, pid, json!({"name": "M"})).await,
+        "milestoneId",
+    );
+    let b1 = id(&board(&app, pid, "B1", Some(mid)).await, "boardId");
+    let b2 = id(&board(&app, pid, "B2", Some(mid)).await, "boardId");
+    let mut expected = Vec::new();
+    for b in [0, b1, b2, b1, 0, b2] {
+        let w = app
+            .post(
+                &items,
+                json!({"title": "t", "importanceLevelId": 3, "boardId": b}),
+            )
+            .await
+            .expect(200)["workItemId"]
+            .as_i64()
+            .unwrap();
+        expected.push((b, w));
+    }
+    app.delete(&format!(
+        "/v0/projects/{pid}/milestones/{mid}?deleteBoards=true"
+    ))
+    .await
+    .expect_empty(200);
+    // Backlog first (creation order), then B1's items, then B2's.
+    expected.sort_by_key(|(b, w)| (*b != 0, *b, *w));
+    let page = app
+        .get(&format!("{items}?boardId=0&sortField=id"))
+        .await
+        .expect(200);
+    let mut got: Vec<(i64, i64)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["boardIndex"].as_i64().unwrap(),
+                i["workItemId"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want: Vec<(i64, i64)> = expected
+        .iter()
+        .zip(0..)
+        .map(|((_, w), i)| (i, *w))
+        .collect();
+    assert_eq!(got, want);
+}
