@@ -649,3 +649,28 @@ async fn write_release_fixture() {
     )
     .unwrap();
 }
+
+/// Instances started together on one empty database (a rolling deploy) migrate it once.
+#[tokio::test]
+async fn instances_starting_together_migrate_once() {
+    let (url, _dir) = fresh_url().await;
+    let starts = (0..4).map(|_| {
+        let url = url.clone();
+        tokio::spawn(async move {
+            questlog::App::build(&url, "127.0.0.1:0", HttpSettings::default(), 2)
+                .await
+                .map(|a| a.db().clone())
+        })
+    });
+    let mut dbs = Vec::new();
+    for s in starts {
+        dbs.push(s.await.unwrap().expect("every instance starts"));
+    }
+    assert_eq!(
+        migrate::current_version(&dbs[0]).await.unwrap(),
+        migrate::LATEST
+    );
+    for db in dbs {
+        db.close().await;
+    }
+}
