@@ -196,11 +196,13 @@ async fn acknowledged_writes_survive_sigkill() {
     // Kill mid-load: once enough writes are acknowledged (however slow the machine is).
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while std::time::Instant::now() < deadline {
-        let a = acked.lock().unwrap();
-        if a.titles.len() + a.comments.len() + a.logs.len() >= 100 {
+        let done = {
+            let a = acked.lock().unwrap();
+            a.titles.len() + a.comments.len() + a.logs.len()
+        };
+        if done >= 100 {
             break;
         }
-        drop(a);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     child.kill().unwrap(); // SIGKILL: no shutdown, no flush

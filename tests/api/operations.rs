@@ -168,7 +168,7 @@ pub async fn seed(app: &TestApp) -> Vec<String> {
     .await
     .expect(201);
     app.post(
-        &format!("{}/workitems", format!("/v0/projects/{other}")),
+        &format!("/v0/projects/{other}/workitems"),
         json!({"title": "Elsewhere", "importanceLevelId": 3}),
     )
     .await
