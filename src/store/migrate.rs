@@ -40,8 +40,21 @@ pub async fn current_version(db: &Db) -> DbResult<i64> {
     Ok(v.unwrap_or(0))
 }
 
-pub async fn run(db: &Db) -> DbResult<()> {
+/// Key of the PostgreSQL advisory lock that makes instances starting together migrate in turn.
+const MIGRATION_LOCK: i64 = 0x7175_6573_746c_6f67; // "questlog"
+
+/// A write transaction that, on PostgreSQL, holds the migration lock until it ends.
+async fn locked(db: &Db) -> DbResult<super::Tx> {
     let mut tx = db.write().await?;
+    if db.backend() == Backend::Postgres {
+        tx.exec("SELECT pg_advisory_xact_lock($1)", params![MIGRATION_LOCK])
+            .await?;
+    }
+    Ok(tx)
+}
+
+pub async fn run(db: &Db) -> DbResult<()> {
+    let mut tx = locked(db).await?;
     tx.exec_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_date TEXT NOT NULL)",
     )
@@ -62,7 +75,7 @@ pub async fn run(db: &Db) -> DbResult<()> {
     }
     tx.commit().await?;
     for m in MIGRATIONS {
-        let mut tx = db.write().await?;
+        let mut tx = locked(db).await?;
         if tx
             .exists(
                 "SELECT version FROM schema_migrations WHERE version = $1",

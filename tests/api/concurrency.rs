@@ -179,7 +179,7 @@ async fn sixty_four_clients_write_one_project() {
         t.await.unwrap();
     }
     let elapsed = started.elapsed();
-    let seen = seen.lock().unwrap();
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
     assert!(
         seen.failures.is_empty(),
         "{} failed writes (statuses {:?}), first: {}",

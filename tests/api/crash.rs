@@ -193,7 +193,18 @@ async fn acknowledged_writes_survive_sigkill() {
     let writers: Vec<_> = (0..16)
         .map(|w| tokio::spawn(writer(w, base.clone(), client.clone(), acked.clone())))
         .collect();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Kill mid-load: once enough writes are acknowledged (however slow the machine is).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        let done = {
+            let a = acked.lock().unwrap();
+            a.titles.len() + a.comments.len() + a.logs.len()
+        };
+        if done >= 100 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     child.kill().unwrap(); // SIGKILL: no shutdown, no flush
     child.wait().unwrap();
     let mut writes = 0;

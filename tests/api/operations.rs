@@ -168,7 +168,7 @@ pub async fn seed(app: &TestApp) -> Vec<String> {
     .await
     .expect(201);
     app.post(
-        &format!("{}/workitems", format!("/v0/projects/{other}")),
+        &format!("/v0/projects/{other}/workitems"),
         json!({"title": "Elsewhere", "importanceLevelId": 3}),
     )
     .await
@@ -648,4 +648,85 @@ async fn write_release_fixture() {
         serde_json::to_string_pretty(&Value::Object(replies)).unwrap() + "\n",
     )
     .unwrap();
+}
+
+/// Instances started together on one empty database (a rolling deploy) migrate it once.
+#[tokio::test]
+async fn instances_starting_together_migrate_once() {
+    let (url, _dir) = fresh_url().await;
+    let starts = (0..4).map(|_| {
+        let url = url.clone();
+        tokio::spawn(async move {
+            questlog::App::build(&url, "127.0.0.1:0", HttpSettings::default(), 2)
+                .await
+                .map(|a| a.db().clone())
+        })
+    });
+    let mut dbs = Vec::new();
+    for s in starts {
+        dbs.push(s.await.unwrap().expect("every instance starts"));
+    }
+    assert_eq!(
+        migrate::current_version(&dbs[0]).await.unwrap(),
+        migrate::LATEST
+    );
+    for db in dbs {
+        db.close().await;
+    }
+}
+
+/// PostgreSQL: `questlog backup` runs pg_dump; pg_restore into an empty database (as the README
+/// says) brings back every reply byte for byte.
+#[tokio::test]
+async fn postgres_backup_is_a_pg_dump_that_restores() {
+    let Ok(server) = std::env::var("QUESTLOG_TEST_DATABASE_URL") else {
+        return;
+    };
+    if server.is_empty()
+        || Command::new("pg_restore")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
+        return;
+    }
+    let app = spawn_app().await;
+    let paths = seed(&app).await;
+    let before = snapshot(&app.base, &app.key, &paths).await;
+    let Db::Postgres(pool) = &app.db else {
+        unreachable!()
+    };
+    let name = pool.connect_options().get_database().unwrap().to_string();
+    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+    let work = tempfile::tempdir().unwrap();
+    let file = work.path().join("skyfall.dump");
+    let out = Command::new(env!("CARGO_BIN_EXE_questlog"))
+        .env("QUESTLOG_DATABASE_URL", &url)
+        .args(["backup", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_questlog"))
+        .env("QUESTLOG_DATABASE_URL", &url)
+        .args(["backup", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+
+    let target = fresh_pg_database(&server).await;
+    let out = Command::new("pg_restore")
+        .args(["--no-owner", "--dbname", &target, file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (base, _stop) = serve_on(&target).await;
+    assert_same(&before, &snapshot(&base, &app.key, &paths).await);
 }
