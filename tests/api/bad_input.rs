@@ -12,64 +12,10 @@ use crate::helpers::*;
 /// Cases that fail because of one of the ten defects of issue 8 (fixed on other branches):
 /// (METHOD template [property or case], defect). A case matches when its name starts with the
 /// entry. The lead empties this list once those branches are merged.
-const KNOWN_DEFECTS: &[(&str, u8)] = &[
-    // 40,000-element id arrays → "too many SQL variables" (500).
-    ("POST /v0/projects/{projectId}/workitems .tagIds 50000", 5),
-    (
-        "POST /v0/projects/{projectId}/workitems .assignedUserIds 50000",
-        5,
-    ),
-    (
-        "POST /v0/projects/{projectId}/workitems .dependencyIds 50000",
-        5,
-    ),
-    (
-        "PUT /v0/projects/{projectId}/workitems/{workItemId} .tagIds 50000",
-        5,
-    ),
-    (
-        "PUT /v0/projects/{projectId}/workitems/{workItemId} .assignedUserIds 50000",
-        5,
-    ),
-    (
-        "PATCH /v0/projects/{projectId}/workitems/{workItemId} .tagIds 50000",
-        5,
-    ),
-    (
-        "PATCH /v0/projects/{projectId}/workitems/{workItemId} .assignedUserIds 50000",
-        5,
-    ),
-    // 1,000+ search words → "Expression tree is too large" (500).
-    (
-        "GET /v0/projects/{projectId}/workitems ?searchTerms 2000 words",
-        5,
-    ),
-    // Duplicate keys are accepted in the comment object form only.
-    (
-        "POST /v0/projects/{projectId}/workitems/{workItemId}/comments duplicate keys",
-        10,
-    ),
-    (
-        "PUT /v0/projects/{projectId}/workitems/{workItemId}/comments/{commentId} duplicate keys",
-        10,
-    ),
-    (
-        "POST /v0/projects/{projectId}/designelements/{designElementId}/comments duplicate keys",
-        10,
-    ),
-    (
-        "PUT /v0/projects/{projectId}/designelements/{designElementId}/comments/{commentId} duplicate keys",
-        10,
-    ),
-    // A chain of ~2,000 nested design elements overflows the stack (the process aborts).
-    ("design element chain", 1),
-];
+const KNOWN_DEFECTS: &[(&str, u8)] = &[];
 
 /// New defects found by the sweep and not fixed here: (case prefix, description).
-const NEW_DEFECTS: &[(&str, &str)] = &[(
-    "POST /v0/projects/{projectId}/workitems .subTasks 50000",
-    "no cap on `subTasks`: one request creates 50,000 sub-tasks (200); wants the array cap of issue 8 \"Limits\"",
-)];
+const NEW_DEFECTS: &[(&str, &str)] = &[];
 
 /// Cases the contract answers with a 2xx (and a write), each with its reason: (case prefix,
 /// why). They are still held to "never a 5xx, never a dropped connection".
