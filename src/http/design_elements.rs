@@ -774,6 +774,11 @@ async fn delete_design_element(
         if !doomed.is_empty() {
             m.require_work_item_deletes(&auth, doomed.iter().map(|d| d.0))?;
         }
+        let boards: BTreeSet<Option<i64>> = doomed.iter().map(|d| d.1).collect();
+        // Items on a closed board are read-only like any other write to them.
+        for b in &boards {
+            access::require_open_board(&mut tx, pid, *b).await?;
+        }
         // Children of doomed stories stay, without their story.
         for chunk in ids.chunks(CHUNK) {
             tx.exec(
@@ -796,7 +801,6 @@ async fn delete_design_element(
             )
             .await?;
         }
-        let boards: BTreeSet<Option<i64>> = doomed.iter().map(|d| d.1).collect();
         for b in boards {
             compact_board_indexes(&mut tx, pid, b).await?;
         }

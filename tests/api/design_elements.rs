@@ -1280,3 +1280,48 @@ async fn counts_and_metrics_leave_out_hidden_categories() {
         .expect(200);
     assert_eq!(all["totalWorkItems"], 4);
 }
+
+/// Deleting an element with `removeWorkItems` can't delete items on a closed board (issue 8 #7).
+#[tokio::test]
+async fn remove_work_items_respects_closed_boards() {
+    let app = spawn_app().await;
+    let pid = app.project("P").await;
+    let de = id(&element(&app, pid, "Level 1", None).await);
+    let board = app
+        .post(
+            &format!("/v0/projects/{pid}/boards"),
+            json!({"name": "Old sprint"}),
+        )
+        .await
+        .expect(201)["boardId"]
+        .as_i64()
+        .unwrap();
+    let (w, _) = api_item(
+        &app,
+        pid,
+        json!({"title": "On the old sprint", "categoryId": 1, "boardId": board, "designElementId": de}),
+    )
+    .await;
+    app.post(
+        &format!("/v0/projects/{pid}/boards/{board}/closure"),
+        json!({}),
+    )
+    .await
+    .expect_empty(200);
+    let r = app
+        .call(
+            "DELETE",
+            &format!("{}/{de}", base(pid)),
+            Some(&app.key),
+            Some("{\"removeWorkItems\": true}"),
+        )
+        .await
+        .expect(403);
+    assert_eq!(r["message"], "The board is closed.");
+    app.get(&format!("{}/{de}", base(pid))).await.expect(200);
+    let item = app
+        .get(&format!("/v0/projects/{pid}/workitems/{w}"))
+        .await
+        .expect(200);
+    assert_eq!(item["designElement"]["designElementId"], de);
+}
