@@ -147,28 +147,32 @@ pub(super) fn date_order(c: &mut Check, start: Option<&str>, due: Option<&str>) 
     c.date_order(start, due);
 }
 
-/// `milestoneId` must name a milestone of the project (0 = none).
+/// `milestoneId` must name a milestone of the project (0 = none). A board can't be put into a
+/// closed milestone (one already there may stay: `current`).
 async fn milestone(
     tx: &mut Tx,
     c: &mut Check,
     pid: i64,
     id: Option<i64>,
+    current: Option<i64>,
 ) -> ApiResult<Option<i64>> {
     match id {
         None | Some(0) => Ok(None),
         Some(m) => {
-            if tx
-                .exists(
-                    "SELECT id FROM milestones WHERE id = $1 AND project_id = $2",
+            let row: Option<(Option<String>,)> = tx
+                .opt(
+                    "SELECT closing_date FROM milestones WHERE id = $1 AND project_id = $2",
                     params![m, pid],
                 )
-                .await?
-            {
-                Ok(Some(m))
-            } else {
-                c.fail("milestoneId", "The milestone does not exist.");
-                Ok(None)
+                .await?;
+            match row {
+                None => c.fail("milestoneId", "The milestone does not exist."),
+                Some((Some(_),)) if current != Some(m) => {
+                    c.fail("milestoneId", "The milestone is closed.")
+                }
+                Some(_) => return Ok(Some(m)),
             }
+            Ok(None)
         }
     }
 }
@@ -281,7 +285,7 @@ async fn create_board(
     let start = c.date("startDate", v.start_date.as_deref());
     let due = c.date("dueDate", v.due_date.as_deref());
     date_order(&mut c, start.as_deref(), due.as_deref());
-    let mid = milestone(&mut tx, &mut c, pid, v.milestone_id).await?;
+    let mid = milestone(&mut tx, &mut c, pid, v.milestone_id, None).await?;
     c.finish()?;
     let (id,): (i64,) = tx
         .one(
@@ -367,7 +371,7 @@ async fn update_board(
     let v: BoardValues = body.json()?;
     let mut tx = s.db.write().await?;
     admin(&mut tx, &auth, pid).await?;
-    load(&mut tx, pid, bid).await?;
+    let cur = load(&mut tx, pid, bid).await?;
     access::require_open_board(&mut tx, pid, Some(bid)).await?;
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
@@ -376,7 +380,7 @@ async fn update_board(
     let start = c.date("startDate", v.start_date.as_deref());
     let due = c.date("dueDate", v.due_date.as_deref());
     date_order(&mut c, start.as_deref(), due.as_deref());
-    let mid = milestone(&mut tx, &mut c, pid, v.milestone_id).await?;
+    let mid = milestone(&mut tx, &mut c, pid, v.milestone_id, cur.milestone_id).await?;
     c.finish()?;
     let b = save(
         &mut tx,
@@ -427,7 +431,7 @@ async fn patch_board(
     date_order(&mut c, start.as_deref(), due.as_deref());
     let mid = match v.milestone_id {
         None => cur.milestone_id,
-        Some(m) => milestone(&mut tx, &mut c, pid, m).await?,
+        Some(m) => milestone(&mut tx, &mut c, pid, m, cur.milestone_id).await?,
     };
     c.finish()?;
     let b = save(

@@ -577,7 +577,8 @@ async fn permissions() {
 }
 
 /// Issue 8, defect 7: a closed milestone takes no edits of its own until reopened; its boards
-/// stay open (closing a milestone does not close them); it can still be deleted.
+/// stay open (closing a milestone does not close them) but no new board joins it; it can still be
+/// deleted.
 #[tokio::test]
 async fn a_closed_milestone_refuses_its_own_edits() {
     let app = spawn_app().await;
@@ -617,6 +618,33 @@ async fn a_closed_milestone_refuses_its_own_edits() {
         .await
         .expect(200);
     assert_eq!(item["board"]["boardId"], b);
+    // No board joins a closed milestone; the one already there keeps it through a PUT.
+    let r = app
+        .post(
+            &format!("/v0/projects/{pid}/boards"),
+            json!({"name": "Late", "milestoneId": mid}),
+        )
+        .await
+        .expect(400);
+    assert_eq!(
+        r["modelState"]["milestoneId"],
+        json!(["The milestone is closed."])
+    );
+    let other = id(&board(&app, pid, "Other", None).await, "boardId");
+    app.patch(
+        &format!("/v0/projects/{pid}/boards/{other}"),
+        json!({"milestoneId": mid}),
+    )
+    .await
+    .expect(400);
+    let kept = app
+        .put(
+            &format!("/v0/projects/{pid}/boards/{b}"),
+            json!({"name": "B3", "milestoneId": mid}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(kept["milestoneId"], mid);
     app.delete(&format!("{url}/closure"))
         .await
         .expect_empty(200);
