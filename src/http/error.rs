@@ -33,6 +33,9 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 503: the request took longer than `--request-timeout`.
+    #[error("request timed out")]
+    Timeout,
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -113,6 +116,10 @@ impl IntoResponse for ApiError {
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
                 r
             }
+            ApiError::Timeout => json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The request took too long and was abandoned.",
+            ),
             ApiError::Internal(cause) => {
                 // The cause goes to the log, never to the client.
                 tracing::error!(%cause, "internal error");

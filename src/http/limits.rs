@@ -57,3 +57,12 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
     }
     next.run(req).await
 }
+
+/// Bounds a request's handling, reading its body included: past `--request-timeout` the handler
+/// is dropped (its transaction rolls back) and the client gets a 503 in the API's error shape.
+pub async fn request_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.settings.request_timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout.into_response(),
+    }
+}

@@ -38,7 +38,7 @@ pub fn base() -> utoipa::openapi::OpenApi {
 /// Documents the replies that come from middleware and extractors rather than from handler
 /// code, on every operation they can happen to: 401 (no or bad key), 404 (a path id that is not
 /// a number or unknown), 400 (a query value of the wrong type), 413 (body over the limit),
-/// 429 (rate limit). Runs after all routes are merged.
+/// 429 (rate limit), 503 (request timeout). Runs after all routes are merged.
 pub fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder, header::Header};
@@ -88,6 +88,10 @@ pub fn add_common_responses(openapi: &mut utoipa::openapi::OpenApi) {
             if has_body {
                 add("413", error("The request body is larger than the limit"));
             }
+            add(
+                "503",
+                error("The request took longer than the request timeout"),
+            );
             add(
                 "429",
                 error("Over the rate limit (when one is set)").header(

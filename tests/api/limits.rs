@@ -261,6 +261,10 @@ async fn a_request_whose_body_never_arrives_gets_503_after_the_request_timeout()
     s.write_all(b"{\"name\": ").await.unwrap();
     let r = read_response(&mut s).await;
     assert_eq!(r.status, 503, "{}", r.head);
+    assert_eq!(
+        r.json(),
+        serde_json::json!({"message": "The request took too long and was abandoned."})
+    );
     assert_between(t0.elapsed(), 0.8, 2.5, "request timeout");
 }
 
