@@ -90,7 +90,8 @@ pub struct ServeArgs {
     /// Requests per second per client IP (0 = unlimited; 5 reproduces HacknPlan).
     #[arg(long, env = "QUESTLOG_RATE_LIMIT", default_value_t = 0.0)]
     pub rate_limit: f64,
-    /// Largest accepted request body, in bytes.
+    /// Largest accepted request body, in bytes (413 above). Fixed caps also apply: JSON arrays of
+    /// at most 1,000 elements, 128 levels of nesting, query values of 1,024 characters (400).
     #[arg(long, env = "QUESTLOG_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
     /// Database connections in the pool.
