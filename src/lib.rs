@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod model;
+pub mod ops;
 pub mod server;
 pub mod store;
 

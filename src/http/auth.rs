@@ -5,100 +5,12 @@ use sha2::{Digest, Sha256};
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
+use crate::ops::Actor;
 use crate::params;
 
-/// HacknPlan's 8 key scopes. `…Admin`/`…Write` imply the matching `…Read`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    WorkspacesRead,
-    WorkspacesAdmin,
-    ProjectsRead,
-    ProjectsAdmin,
-    WorkItemsRead,
-    WorkItemsWrite,
-    DesignModelRead,
-    DesignModelWrite,
-}
-
-pub const ALL_SCOPES: &[(&str, Scope)] = &[
-    ("workspaces:read", Scope::WorkspacesRead),
-    ("workspaces:admin", Scope::WorkspacesAdmin),
-    ("projects:read", Scope::ProjectsRead),
-    ("projects:admin", Scope::ProjectsAdmin),
-    ("workitems:read", Scope::WorkItemsRead),
-    ("workitems:write", Scope::WorkItemsWrite),
-    ("designmodel:read", Scope::DesignModelRead),
-    ("designmodel:write", Scope::DesignModelWrite),
-];
-
-impl Scope {
-    fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
-    /// The scope that also grants this one.
-    fn stronger(self) -> Option<Scope> {
-        match self {
-            Scope::WorkspacesRead => Some(Scope::WorkspacesAdmin),
-            Scope::ProjectsRead => Some(Scope::ProjectsAdmin),
-            Scope::WorkItemsRead => Some(Scope::WorkItemsWrite),
-            Scope::DesignModelRead => Some(Scope::DesignModelWrite),
-            _ => None,
-        }
-    }
-}
-
-/// A set of scopes, stored as space-separated names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Scopes(u8);
-
-impl Scopes {
-    pub const ALL: Scopes = Scopes(0xff);
-
-    /// Parses a comma/space separated list. `all` and `read` (every `:read` scope) are shorthands.
-    pub fn parse(s: &str) -> Result<Scopes, String> {
-        let mut bits = 0u8;
-        for name in s
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|n| !n.is_empty())
-        {
-            let name = name.to_ascii_lowercase();
-            match name.as_str() {
-                "all" => bits = 0xff,
-                "read" => {
-                    for (n, sc) in ALL_SCOPES {
-                        if n.ends_with(":read") {
-                            bits |= sc.bit();
-                        }
-                    }
-                }
-                _ => {
-                    let sc = ALL_SCOPES
-                        .iter()
-                        .find(|(n, _)| *n == name)
-                        .ok_or_else(|| format!("unknown scope '{name}'"))?;
-                    bits |= sc.1.bit();
-                }
-            }
-        }
-        if bits == 0 {
-            return Err("no scope given".into());
-        }
-        Ok(Scopes(bits))
-    }
-
-    pub fn has(self, s: Scope) -> bool {
-        self.0 & s.bit() != 0 || s.stronger().is_some_and(|st| self.0 & st.bit() != 0)
-    }
-
-    pub fn to_stored(self) -> String {
-        ALL_SCOPES
-            .iter()
-            .filter(|(_, s)| self.0 & s.bit() != 0)
-            .map(|(n, _)| *n)
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
+// The scopes are the operations layer's vocabulary (an `Actor` carries them); re-exported here
+// for the key handling below and existing callers.
+pub use crate::ops::{ALL_SCOPES, Scope, Scopes};
 
 /// The authenticated caller.
 #[derive(Debug, Clone)]
@@ -116,6 +28,16 @@ impl Auth {
             Err(ApiError::Forbidden(
                 "The API key does not have the scope this request needs.".into(),
             ))
+        }
+    }
+}
+
+/// The http adapter's caller as the operations layer sees it.
+impl From<&Auth> for Actor {
+    fn from(a: &Auth) -> Actor {
+        Actor {
+            user_id: a.user_id,
+            scopes: a.scopes,
         }
     }
 }

@@ -16,6 +16,8 @@ use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
 use super::reply;
 use crate::model::{self, BOARD_SELECT, Board, BoardRow, Check, Metrics, TEXT_MAX};
+use crate::ops::Actor;
+use crate::ops::closure::{self, Closable};
 use crate::params;
 use crate::store::metrics::{self, MetricsScope};
 use crate::store::{Tx, Val, placeholders};
@@ -485,26 +487,13 @@ async fn delete_board(
               (status = 409, body = ErrorBody, description = "The board is already closed.")))]
 async fn close_board(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, bid)): Ids<(i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let _: Map<String, Value> = body.json()?;
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    if load(&mut tx, pid, bid).await?.closing_date.is_some() {
-        return Err(ApiError::conflict("The board is already closed."));
-    }
-    tx.exec(
-        "UPDATE boards SET closing_date = $1 WHERE id = $2",
-        params![model::now(), bid],
-    )
-    .await?;
-    tx.exec(
-        "UPDATE projects SET default_board_id = NULL WHERE id = $1 AND default_board_id = $2",
-        params![pid, bid],
-    )
-    .await?;
+    closure::close(&mut tx, &actor, Closable::Board, pid, bid).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }
@@ -518,19 +507,11 @@ async fn close_board(
               (status = 409, body = ErrorBody, description = "The board is already open.")))]
 async fn reopen_board(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, bid)): Ids<(i64, i64)>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    if load(&mut tx, pid, bid).await?.closing_date.is_none() {
-        return Err(ApiError::conflict("The board is already open."));
-    }
-    tx.exec(
-        "UPDATE boards SET closing_date = NULL WHERE id = $1",
-        params![bid],
-    )
-    .await?;
+    closure::reopen(&mut tx, &actor, Closable::Board, pid, bid).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }

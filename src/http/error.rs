@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::ops::OpError;
+
 pub const INVALID_VALUES: &str = "Invalid values object.";
 pub const UNAUTHORIZED: &str = "Authorization has been denied for this request.";
 
@@ -149,6 +151,20 @@ impl From<sqlx::Error> for ApiError {
                 ApiError::BadRequest("A referenced item does not exist.".into())
             }
             _ => ApiError::Internal(e.to_string()),
+        }
+    }
+}
+
+/// Operations fail with `OpError`; handlers just use `?`.
+impl From<OpError> for ApiError {
+    fn from(e: OpError) -> Self {
+        match e {
+            OpError::NotFound => ApiError::NotFound,
+            OpError::Forbidden(m) => ApiError::Forbidden(m),
+            OpError::Invalid(m) => ApiError::BadRequest(m),
+            OpError::Validation(m) => ApiError::Validation(m),
+            OpError::Conflict(m) => ApiError::Conflict(m),
+            OpError::Internal(m) => ApiError::Internal(m),
         }
     }
 }

@@ -17,6 +17,8 @@ use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
 use super::reply;
 use crate::model::{self, Check, MILESTONE_SELECT, Metrics, Milestone, MilestoneRow, TEXT_MAX};
+use crate::ops::Actor;
+use crate::ops::closure::{self, Closable};
 use crate::params;
 use crate::store::Tx;
 use crate::store::metrics::{self, MetricsScope};
@@ -354,21 +356,13 @@ async fn delete_milestone(
               (status = 409, body = ErrorBody, description = "The milestone is already closed.")))]
 async fn close_milestone(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, mid)): Ids<(i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let _: Map<String, Value> = body.json()?;
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    if load(&mut tx, pid, mid).await?.closing_date.is_some() {
-        return Err(ApiError::conflict("The milestone is already closed."));
-    }
-    tx.exec(
-        "UPDATE milestones SET closing_date = $1 WHERE id = $2",
-        params![model::now(), mid],
-    )
-    .await?;
+    closure::close(&mut tx, &actor, Closable::Milestone, pid, mid).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }
@@ -382,19 +376,11 @@ async fn close_milestone(
               (status = 409, body = ErrorBody, description = "The milestone is already open.")))]
 async fn reopen_milestone(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, mid)): Ids<(i64, i64)>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    if load(&mut tx, pid, mid).await?.closing_date.is_none() {
-        return Err(ApiError::conflict("The milestone is already open."));
-    }
-    tx.exec(
-        "UPDATE milestones SET closing_date = NULL WHERE id = $1",
-        params![mid],
-    )
-    .await?;
+    closure::reopen(&mut tx, &actor, Closable::Milestone, pid, mid).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }
