@@ -131,6 +131,12 @@ pub async fn require_open_board(
             params![project_id, b],
         )
         .await?;
+    board_open(closed)
+}
+
+/// The closed-board rule for a caller that already read the board's state (a work item write
+/// reads it with its other references, in one statement).
+pub fn board_open(closed: bool) -> ApiResult<()> {
     if closed {
         Err(ApiError::Forbidden(BOARD_CLOSED.into()))
     } else {

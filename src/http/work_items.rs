@@ -380,17 +380,26 @@ struct RefsRow {
     board: bool,
     design_element: bool,
     parent: bool,
+    board_closed: bool,
 }
 
-/// Checks that every id a work item refers to exists in the project. Returns whether the
-/// target stage is a closed one.
+/// What `check_refs` learns beyond "every reference exists".
+struct Refs {
+    /// The target stage has status `closed`.
+    stage_closed: bool,
+    /// The target board is closed (false for the backlog or an unknown board).
+    board_closed: bool,
+}
+
+/// Checks that every id a work item refers to exists in the project, and reads whether the
+/// target stage and board are closed in the same statement.
 async fn check_refs(
     tx: &mut Tx,
     c: &mut Check,
     pid: i64,
     id: Option<i64>,
     f: &Fields,
-) -> ApiResult<bool> {
+) -> ApiResult<Refs> {
     // One statement for every single-id reference (an absent optional one counts as found).
     let parent = f.parent_id.filter(|p| !f.is_story && Some(*p) != id);
     let refs: RefsRow = tx
@@ -405,7 +414,9 @@ async fn check_refs(
              ($6 IS NULL OR EXISTS (SELECT de.design_element_id FROM design_elements de \
                 WHERE de.project_id = $1 AND de.design_element_id = $6)) AS design_element, \
              ($7 IS NULL OR EXISTS (SELECT w.work_item_id FROM work_items w \
-                WHERE w.project_id = $1 AND w.work_item_id = $7 AND w.is_story)) AS parent",
+                WHERE w.project_id = $1 AND w.work_item_id = $7 AND w.is_story)) AS parent, \
+             ($5 IS NOT NULL AND EXISTS (SELECT b.id FROM boards b \
+                WHERE b.project_id = $1 AND b.id = $5 AND b.closing_date IS NOT NULL)) AS board_closed",
             params![
                 pid,
                 f.importance_level_id,
@@ -466,7 +477,10 @@ async fn check_refs(
     {
         c.fail("assignedUserIds", "A user is not a member of the project.");
     }
-    Ok(refs.stage_status.as_deref() == Some("closed"))
+    Ok(Refs {
+        stage_closed: refs.stage_status.as_deref() == Some("closed"),
+        board_closed: refs.board_closed,
+    })
 }
 
 /// Sets the item's tags and assignees to exactly `tags` / `users`, keeping existing links.
@@ -877,8 +891,8 @@ async fn create_work_item(
         user_ids: v.assigned_user_ids.clone().unwrap_or_default(),
     };
     check_texts(&mut c, &f);
-    check_refs(&mut tx, &mut c, pid, None, &f).await?;
-    access::require_open_board(&mut tx, pid, f.board_id).await?;
+    let refs = check_refs(&mut tx, &mut c, pid, None, &f).await?;
+    access::board_open(refs.board_closed)?;
     let deps = dedup(&v.dependency_ids.clone().unwrap_or_default());
     if count_found(
         &mut tx,
@@ -1062,12 +1076,13 @@ async fn apply(
 ) -> ApiResult<WorkItem> {
     let mut c = Check::new();
     check_texts(&mut c, &new);
-    let closed = check_refs(tx, &mut c, pid, Some(id), &new).await?;
+    let refs = check_refs(tx, &mut c, pid, Some(id), &new).await?;
+    let closed = refs.stage_closed;
     c.finish()?;
     // Items on a closed board are frozen, and none may join one.
     access::require_open_board(tx, pid, cur.f.board_id).await?;
     if new.board_id != cur.f.board_id {
-        access::require_open_board(tx, pid, new.board_id).await?;
+        access::board_open(refs.board_closed)?;
     }
     if new.stage_id != cur.f.stage_id && cur.is_blocked && !m.is_admin {
         return Err(ApiError::Forbidden(
