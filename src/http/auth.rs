@@ -12,35 +12,8 @@ use crate::params;
 // for the key handling below and existing callers.
 pub use crate::ops::{ALL_SCOPES, Scope, Scopes};
 
-/// The authenticated caller.
-#[derive(Debug, Clone)]
-pub struct Auth {
-    pub user_id: i64,
-    pub scopes: Scopes,
-}
-
-impl Auth {
-    /// A key lacking the scope → 403.
-    pub fn require(&self, s: Scope) -> ApiResult<()> {
-        if self.scopes.has(s) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(
-                "The API key does not have the scope this request needs.".into(),
-            ))
-        }
-    }
-}
-
-/// The http adapter's caller as the operations layer sees it.
-impl From<&Auth> for Actor {
-    fn from(a: &Auth) -> Actor {
-        Actor {
-            user_id: a.user_id,
-            scopes: a.scopes,
-        }
-    }
-}
+/// The authenticated caller: the operations layer's `Actor`.
+pub type Auth = Actor;
 
 /// A new random key: 32 lowercase hex characters.
 pub fn generate_key() -> String {

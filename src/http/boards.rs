@@ -9,14 +9,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access;
-use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
 use super::reply;
 use crate::model::{self, BOARD_SELECT, Board, BoardRow, Check, Metrics, TEXT_MAX};
 use crate::ops::Actor;
+use crate::ops::access;
+use crate::ops::access::admin;
 use crate::ops::closure::{self, Closable};
 use crate::params;
 use crate::store::metrics::{self, MetricsScope};

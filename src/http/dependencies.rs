@@ -10,13 +10,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::Member;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
 use super::work_item_access::{self as wia, ItemRef};
 use crate::model::{self, WorkItem};
+use crate::ops::access::Member;
 use crate::params;
 use crate::store::{self, Tx};
 

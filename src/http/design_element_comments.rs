@@ -9,13 +9,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::Member;
 use super::auth::{Auth, Scope};
 use super::design_elements::design_access;
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, PageQuery, Paged, Q, RawBody, comment_text};
 use super::reply;
 use crate::model::{self, User};
+use crate::ops::access::Member;
 use crate::params;
 use crate::store::Tx;
 

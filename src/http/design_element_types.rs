@@ -8,13 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access;
-use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
 use crate::model::{self, Check, DESIGN_ELEMENT_TYPE_COLS, DesignElementType};
+use crate::ops::access;
+use crate::ops::access::admin;
 use crate::params;
 use crate::store::{Tx, sequences};
 
@@ -62,7 +62,7 @@ fn check(v: &DesignElementTypeValues) -> ApiResult<()> {
     let mut c = Check::new();
     c.name("name", v.name.as_deref());
     c.look(v.color.as_deref(), v.icon.as_deref());
-    c.finish()
+    Ok(c.finish()?)
 }
 
 /// Gets the list of design element types of the project.

@@ -17,13 +17,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::{self, Member};
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
 use super::reply;
 use crate::model::Metrics;
 use crate::model::{self, Check, DesignElement, ModuleConfig, TEXT_MAX, load_design_elements};
+use crate::ops::access::{self, Member};
 use crate::params;
 use crate::store::metrics::{self, MetricsScope};
 use crate::store::work_items::{compact_board_indexes, lock_project};

@@ -9,12 +9,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access;
 use super::auth::{Auth, Scope};
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{Ids, Q};
 use super::reply;
 use crate::model::{Category, Check, ModuleConfig};
+use crate::ops::access;
 use crate::params;
 
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -21,8 +21,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::AppState;
 use super::auth::Auth;
 use super::error::{ApiError, ApiResult};
-use crate::ops::Actor;
 
+/// The caller, authenticated by API key, as the operations layer's `Actor` (`Auth` is its alias).
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
@@ -33,16 +33,6 @@ impl FromRequestParts<AppState> for Auth {
             .and_then(|v| v.to_str().ok())
             .ok_or(ApiError::Unauthorized)?;
         super::auth::authenticate(state, header).await
-    }
-}
-
-/// Handlers on the operations layer take the caller as an `Actor` (same authentication as `Auth`).
-impl FromRequestParts<AppState> for Actor {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Actor> {
-        let auth = Auth::from_request_parts(parts, state).await?;
-        Ok(Actor::from(&auth))
     }
 }
 

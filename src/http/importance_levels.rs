@@ -8,13 +8,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access;
-use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
 use crate::model::{self, Check, IMPORTANCE_LEVEL_COLS, ImportanceLevel};
+use crate::ops::access;
+use crate::ops::access::admin;
 use crate::params;
 use crate::store::{Tx, sequences};
 

@@ -9,8 +9,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access;
-use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::boards::{MetricsQuery, boards_of, date_order, patch_date, remove_boards};
 use super::error::{ApiError, ApiResult, ErrorBody};
@@ -18,6 +16,8 @@ use super::extract::{Ids, Q, RawBody, flag};
 use super::reply;
 use crate::model::{self, Check, MILESTONE_SELECT, Metrics, Milestone, MilestoneRow, TEXT_MAX};
 use crate::ops::Actor;
+use crate::ops::access;
+use crate::ops::access::admin;
 use crate::ops::closure::{self, Closable};
 use crate::params;
 use crate::store::Tx;

@@ -1,6 +1,5 @@
 //! The HTTP layer: router, middleware and one module per group of the API reference.
 
-pub mod access;
 pub mod auth;
 pub mod error;
 pub mod extract;

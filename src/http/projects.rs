@@ -9,8 +9,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access;
-use super::access::admin;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
@@ -18,6 +16,8 @@ use super::reply;
 use crate::model::{
     self, Check, Metrics, ModuleConfig, PROJECT_SELECT, Project, ProjectRow, TEXT_MAX,
 };
+use crate::ops::access;
+use crate::ops::access::admin;
 use crate::params;
 use crate::store::metrics::{self, MetricsScope};
 use crate::store::{Tx, projects};

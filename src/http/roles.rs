@@ -11,12 +11,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access;
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
 use crate::model::{self, Check, Permissions, ROLE_COLS, Role, RoleRow};
+use crate::ops::access;
 use crate::params;
 use crate::store::{Tx, placeholders, sequences};
 

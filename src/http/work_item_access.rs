@@ -2,10 +2,10 @@
 //! project and readable by the caller, or 404. Every change to a sub-resource is a change of the
 //! item (BEHAVIOUR.md §8), hence `touch`.
 
-use super::access::{self, Member};
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult};
 use crate::model;
+use crate::ops::access::{self, Member};
 use crate::params;
 use crate::store::Tx;
 

@@ -14,12 +14,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::access::{self, Member};
 use super::auth::{Auth, Scope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::extract::{Ids, PageQuery, Paged, Q, RawBody};
 use super::reply;
 use crate::model::{self, Check, ModuleConfig, TEXT_MAX, WorkItem};
+use crate::ops::access::{self, Member};
 use crate::params;
 use crate::store::work_items::{self as store, Slot};
 use crate::store::{Tx, Val, placeholders, sequences};

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::http::error::ApiError;
+use crate::ops::OpError;
 
 pub const NAME_MAX: usize = 255;
 pub const TEXT_MAX: usize = 100_000;
@@ -109,11 +109,11 @@ impl Check {
         self.errors.is_empty()
     }
 
-    pub fn finish(self) -> Result<(), ApiError> {
+    pub fn finish(self) -> Result<(), OpError> {
         if self.errors.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Validation(self.errors))
+            Err(OpError::Validation(self.errors))
         }
     }
 }
