@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::error::{ApiError, ApiResult};
 use crate::ops::Actor;
-use crate::params;
+use crate::store::accounts;
 
 // The scopes are the operations layer's vocabulary (an `Actor` carries them); re-exported here
 // for the key handling below and existing callers.
@@ -47,12 +47,7 @@ pub async fn authenticate(state: &AppState, header: &str) -> ApiResult<Auth> {
         return Ok(a);
     }
     let mut tx = state.db.read().await?;
-    let row: Option<(i64, String)> = tx
-        .opt(
-            "SELECT user_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_date IS NULL",
-            params![&hash],
-        )
-        .await?;
+    let row = accounts::active_key(&mut tx, &hash).await?;
     tx.commit().await?;
     let (user_id, scopes) = row.ok_or(ApiError::Unauthorized)?;
     let auth = Auth {

@@ -1,49 +1,21 @@
-//! The project calendar: boards, milestones, work items and design elements with dates,
-//! as calendar events (BEHAVIOUR.md §8). Not an activity log.
+//! The project calendar: the HTTP side of `ops::calendar`.
 
 use axum::extract::State;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::auth::{Auth, Scope};
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{Ids, Q};
 use super::reply;
-use crate::model::{Category, Check, ModuleConfig};
-use crate::ops::access;
-use crate::params;
+use crate::ops::Actor;
+use crate::ops::calendar::{self, ProjectEvent};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_events))
-}
-
-pub const BOARD_COLOR: &str = "#2c3e50";
-pub const MILESTONE_COLOR: &str = "#8e44ad";
-pub const DESIGN_ELEMENT_COLOR: &str = "#16a085";
-/// Work items whose category has no color (and user stories).
-pub const WORK_ITEM_COLOR: &str = "#7f8c8d";
-pub const TEXT_COLOR: &str = "#ffffff";
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProjectEvent {
-    pub project_id: i64,
-    pub name: String,
-    /// The API URL of the board, milestone, work item or design element.
-    pub url: String,
-    /// Work items only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<Category>,
-    pub start_date: String,
-    pub end_date: String,
-    pub background_color: String,
-    pub text_color: String,
-    /// Both dates fall on midnight.
-    pub is_all_day_event: bool,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -56,100 +28,6 @@ struct EventsQuery {
     to: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct Dated {
-    id: i64,
-    name: String,
-    start_date: Option<String>,
-    due_date: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct DatedItem {
-    id: i64,
-    name: String,
-    start_date: Option<String>,
-    due_date: Option<String>,
-    category_id: Option<i64>,
-    category_name: Option<String>,
-    category_icon: Option<String>,
-    category_color: Option<String>,
-    category_creation_date: Option<String>,
-    project_creation_date: String,
-}
-
-struct Window {
-    from: String,
-    to: String,
-}
-
-impl Window {
-    /// A one-date item is a one-day event at that date; reversed dates are put in order.
-    fn event(
-        &self,
-        pid: i64,
-        name: String,
-        url: String,
-        start: Option<String>,
-        due: Option<String>,
-        color: &str,
-    ) -> Option<ProjectEvent> {
-        let (a, b) = match (start, due) {
-            (Some(s), Some(d)) => (s, d),
-            (Some(s), None) => (s.clone(), s),
-            (None, Some(d)) => (d.clone(), d),
-            (None, None) => return None,
-        };
-        let (start, end) = if b < a { (b, a) } else { (a, b) };
-        if start > self.to || end < self.from {
-            return None;
-        }
-        let midnight = |d: &str| d.ends_with("T00:00:00.000Z");
-        Some(ProjectEvent {
-            project_id: pid,
-            name,
-            url,
-            category: None,
-            is_all_day_event: midnight(&start) && midnight(&end),
-            start_date: start,
-            end_date: end,
-            background_color: color.to_string(),
-            text_color: TEXT_COLOR.to_string(),
-        })
-    }
-}
-
-fn window(q: &EventsQuery) -> ApiResult<Window> {
-    let mut c = Check::new();
-    let mut need = |field: &str, v: &Option<String>| {
-        if v.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            c.fail(field, format!("The {field} date is required."));
-            None
-        } else {
-            c.date(field, v.as_deref())
-        }
-    };
-    let from = need("from", &q.from);
-    let mut to = need("to", &q.to);
-    // A date-only `to` covers its whole day.
-    if let (Some(t), Some(raw)) = (&to, &q.to)
-        && !raw.contains('T')
-        && !raw.contains(' ')
-    {
-        to = Some(format!("{}T23:59:59.999Z", &t[..10]));
-    }
-    if let (Some(f), Some(t)) = (&from, &to)
-        && t < f
-    {
-        c.fail("to", "The to date can't be earlier than the from date.");
-    }
-    c.finish()?;
-    Ok(Window {
-        from: from.unwrap_or_default(),
-        to: to.unwrap_or_default(),
-    })
-}
-
 /// Gets the calendar events of the project between `from` and `to` (both inclusive): boards,
 /// milestones, work items (of readable categories) and design elements (for members who can
 /// read the design model) whose dates touch the window, ordered by start date.
@@ -160,106 +38,12 @@ fn window(q: &EventsQuery) -> ApiResult<Window> {
               (status = 404, description = "Not found")))]
 async fn list_events(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids(pid): Ids<i64>,
     Q(q): Q<EventsQuery>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    let m = access::member(&mut tx, &auth, pid, Scope::ProjectsRead).await?;
-    let w = window(&q)?;
-    let mut out: Vec<ProjectEvent> = Vec::new();
-    let dated = "WHERE project_id = $1 AND (start_date IS NOT NULL OR due_date IS NOT NULL)";
-    for (table, path, color) in [
-        ("boards", "boards", BOARD_COLOR),
-        ("milestones", "milestones", MILESTONE_COLOR),
-    ] {
-        let rows: Vec<Dated> = tx
-            .all(
-                &format!("SELECT id, name, start_date, due_date FROM {table} {dated} ORDER BY id"),
-                params![pid],
-            )
-            .await?;
-        out.extend(rows.into_iter().filter_map(|r| {
-            let url = format!("/v0/projects/{pid}/{path}/{}", r.id);
-            w.event(pid, r.name, url, r.start_date, r.due_date, color)
-        }));
-    }
-    if auth.scopes.has(Scope::WorkItemsRead) {
-        let rows: Vec<DatedItem> = tx
-            .all(
-                "SELECT w.work_item_id AS id, w.title AS name, w.start_date, w.due_date, w.category_id, \
-                 c.name AS category_name, c.icon AS category_icon, c.color AS category_color, \
-                 c.creation_date AS category_creation_date, p.creation_date AS project_creation_date \
-                 FROM work_items w JOIN projects p ON p.id = w.project_id \
-                 LEFT JOIN categories c ON c.project_id = w.project_id AND c.category_id = w.category_id \
-                 WHERE w.project_id = $1 AND (w.start_date IS NOT NULL OR w.due_date IS NOT NULL) \
-                 ORDER BY w.work_item_id",
-                params![pid],
-            )
-            .await?;
-        for r in rows {
-            if !m.can_read_category(r.category_id) {
-                continue;
-            }
-            let category = match (r.category_id, r.category_name, r.category_creation_date) {
-                (Some(id), Some(name), Some(creation_date)) => Category {
-                    project_id: pid,
-                    category_id: id,
-                    name,
-                    icon: r.category_icon,
-                    color: r.category_color,
-                    creation_date,
-                },
-                _ => Category::user_story(pid, &r.project_creation_date),
-            };
-            let color = category.color.clone();
-            let url = format!("/v0/projects/{pid}/workitems/{}", r.id);
-            if let Some(mut e) = w.event(
-                pid,
-                r.name,
-                url,
-                r.start_date,
-                r.due_date,
-                color.as_deref().unwrap_or(WORK_ITEM_COLOR),
-            ) {
-                e.category = Some(category);
-                out.push(e);
-            }
-        }
-    }
-    let (stored,): (String,) = tx
-        .one(
-            "SELECT module_config FROM projects WHERE id = $1",
-            params![pid],
-        )
-        .await?;
-    if auth.scopes.has(Scope::DesignModelRead)
-        && m.can_read_design_model()
-        && ModuleConfig::from_stored(&stored).game_design_model
-    {
-        let rows: Vec<Dated> = tx
-            .all(
-                &format!(
-                    "SELECT design_element_id AS id, name, start_date, due_date FROM design_elements \
-                     {dated} ORDER BY design_element_id"
-                ),
-                params![pid],
-            )
-            .await?;
-        out.extend(rows.into_iter().filter_map(|r| {
-            let url = format!("/v0/projects/{pid}/designelements/{}", r.id);
-            w.event(
-                pid,
-                r.name,
-                url,
-                r.start_date,
-                r.due_date,
-                DESIGN_ELEMENT_COLOR,
-            )
-        }));
-    }
+    let out = calendar::list(&mut tx, &actor, pid, q.from.as_deref(), q.to.as_deref()).await?;
     tx.commit().await?;
-    // Stable: same-day events keep the order boards, milestones, work items, design elements.
-    out.sort_by(|a, b| a.start_date.cmp(&b.start_date));
     Ok(reply::ok(out))
 }

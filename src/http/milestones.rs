@@ -1,27 +1,22 @@
-//! Milestones: CRUD (with their boards), closure and metrics.
+//! Milestones: the HTTP side of `ops::milestones` and of milestone closure (`ops::closure`).
 
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::auth::{Auth, Scope};
-use super::boards::{MetricsQuery, boards_of, date_order, patch_date, remove_boards};
-use super::error::{ApiError, ApiResult, ErrorBody};
+use super::boards::MetricsQuery;
+use super::error::{ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
 use super::reply;
-use crate::model::{self, Check, MILESTONE_SELECT, Metrics, Milestone, MilestoneRow, TEXT_MAX};
+use crate::model::{Metrics, Milestone};
 use crate::ops::Actor;
-use crate::ops::access;
-use crate::ops::access::admin;
 use crate::ops::closure::{self, Closable};
-use crate::params;
-use crate::store::Tx;
-use crate::store::metrics::{self, MetricsScope};
+use crate::ops::milestones::{self, DeleteMilestone, MilestoneValues, PatchMilestoneValues};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -34,34 +29,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(close_milestone, reopen_milestone))
         .routes(routes!(milestone_metrics))
-}
-
-/// POST and PUT: every editable field; on PUT omitted optionals become null. Unknown fields
-/// (`description`, `endDate`, which clients send) are ignored.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MilestoneValues {
-    /// Required.
-    pub name: Option<String>,
-    pub start_date: Option<String>,
-    pub due_date: Option<String>,
-    pub general_info: Option<String>,
-}
-
-/// PATCH: only the fields present change; `null` clears a nullable field.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PatchMilestoneValues {
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "model::patch")]
-    #[schema(value_type = Option<String>)]
-    pub start_date: Option<Option<String>>,
-    #[serde(default, deserialize_with = "model::patch")]
-    #[schema(value_type = Option<String>)]
-    pub due_date: Option<Option<String>>,
-    #[serde(default, deserialize_with = "model::patch")]
-    #[schema(value_type = Option<String>)]
-    pub general_info: Option<Option<String>>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -104,20 +71,6 @@ struct DeleteQuery {
     delete_work_items: Option<bool>,
 }
 
-/// The milestone with its boards.
-async fn load(tx: &mut Tx, pid: i64, mid: i64) -> ApiResult<Milestone> {
-    let mut m: Milestone = tx
-        .opt::<MilestoneRow>(
-            &format!("{MILESTONE_SELECT} WHERE m.project_id = $1 AND m.id = $2"),
-            params![pid, mid],
-        )
-        .await?
-        .map(Milestone::from)
-        .ok_or(ApiError::NotFound)?;
-    m.boards = Some(boards_of(tx, pid, Some(mid)).await?);
-    Ok(m)
-}
-
 /// Gets the list of milestones in the project.
 #[utoipa::path(get, path = "/v0/projects/{projectId}/milestones", tag = "Milestones",
     params(("projectId" = i64, Path, description = "The project id."), ListQuery),
@@ -125,37 +78,19 @@ async fn load(tx: &mut Tx, pid: i64, mid: i64) -> ApiResult<Milestone> {
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn list_milestones(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids(pid): Ids<i64>,
     Q(q): Q<ListQuery>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    access::member(&mut tx, &auth, pid, Scope::ProjectsRead).await?;
-    let open_only = if q.include_closed == Some(true) {
-        ""
-    } else {
-        " AND m.closing_date IS NULL"
-    };
-    let rows: Vec<MilestoneRow> = tx
-        .all(
-            &format!("{MILESTONE_SELECT} WHERE m.project_id = $1{open_only} ORDER BY m.id"),
-            params![pid],
-        )
-        .await?;
-    let mut list: Vec<Milestone> = rows.into_iter().map(Milestone::from).collect();
-    if q.include_boards == Some(true) {
-        // One query for the boards of every milestone.
-        let boards = boards_of(&mut tx, pid, None).await?;
-        for m in &mut list {
-            m.boards = Some(
-                boards
-                    .iter()
-                    .filter(|b| b.milestone_id == Some(m.milestone_id))
-                    .cloned()
-                    .collect(),
-            );
-        }
-    }
+    let list = milestones::list(
+        &mut tx,
+        &actor,
+        pid,
+        q.include_closed == Some(true),
+        q.include_boards == Some(true),
+    )
+    .await?;
     tx.commit().await?;
     Ok(reply::ok(list))
 }
@@ -168,36 +103,13 @@ async fn list_milestones(
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn create_milestone(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids(pid): Ids<i64>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let v: MilestoneValues = body.json()?;
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    let mut c = Check::new();
-    c.name("name", v.name.as_deref());
-    c.text("generalInfo", v.general_info.as_deref(), TEXT_MAX);
-    let start = c.date("startDate", v.start_date.as_deref());
-    let due = c.date("dueDate", v.due_date.as_deref());
-    date_order(&mut c, start.as_deref(), due.as_deref());
-    c.finish()?;
-    let (id,): (i64,) = tx
-        .one(
-            "INSERT INTO milestones (project_id, name, general_info, start_date, due_date, creation_date, creator_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            params![
-                pid,
-                v.name.unwrap_or_default().trim(),
-                v.general_info,
-                start,
-                due,
-                model::now(),
-                auth.user_id
-            ],
-        )
-        .await?;
-    let m = load(&mut tx, pid, id).await?;
+    let m = milestones::create(&mut tx, &actor, pid, v).await?;
     tx.commit().await?;
     Ok(reply::created(m))
 }
@@ -210,33 +122,14 @@ async fn create_milestone(
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn get_milestone(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, mid)): Ids<(i64, i64)>,
     Q(_q): Q<GetQuery>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    access::member(&mut tx, &auth, pid, Scope::ProjectsRead).await?;
-    let m = load(&mut tx, pid, mid).await?;
+    let m = milestones::get(&mut tx, &actor, pid, mid).await?;
     tx.commit().await?;
     Ok(reply::ok(m))
-}
-
-async fn save(
-    tx: &mut Tx,
-    pid: i64,
-    mid: i64,
-    name: String,
-    general_info: Option<String>,
-    start: Option<String>,
-    due: Option<String>,
-) -> ApiResult<Milestone> {
-    tx.exec(
-        "UPDATE milestones SET name = $1, general_info = $2, start_date = $3, due_date = $4 \
-         WHERE id = $5 AND project_id = $6",
-        params![name, general_info, start, due, mid, pid],
-    )
-    .await?;
-    load(tx, pid, mid).await
 }
 
 /// [ADMIN] Updates the milestone: every field is replaced; omitted optionals become null.
@@ -248,24 +141,13 @@ async fn save(
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn update_milestone(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, mid)): Ids<(i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let v: MilestoneValues = body.json()?;
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    let cur = load(&mut tx, pid, mid).await?;
-    access::require_open_milestone(cur.closing_date.as_deref())?;
-    let mut c = Check::new();
-    c.name("name", v.name.as_deref());
-    c.text("generalInfo", v.general_info.as_deref(), TEXT_MAX);
-    let start = c.date("startDate", v.start_date.as_deref());
-    let due = c.date("dueDate", v.due_date.as_deref());
-    date_order(&mut c, start.as_deref(), due.as_deref());
-    c.finish()?;
-    let name = v.name.unwrap_or_default().trim().to_string();
-    let m = save(&mut tx, pid, mid, name, v.general_info, start, due).await?;
+    let m = milestones::update(&mut tx, &actor, pid, mid, v).await?;
     tx.commit().await?;
     Ok(reply::ok(m))
 }
@@ -279,27 +161,13 @@ async fn update_milestone(
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn patch_milestone(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, mid)): Ids<(i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let v: PatchMilestoneValues = body.json()?;
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    let cur = load(&mut tx, pid, mid).await?;
-    access::require_open_milestone(cur.closing_date.as_deref())?;
-    let mut c = Check::new();
-    if v.name.is_some() {
-        c.name("name", v.name.as_deref());
-    }
-    let general_info = v.general_info.unwrap_or(cur.general_info);
-    c.text("generalInfo", general_info.as_deref(), TEXT_MAX);
-    let start = patch_date(&mut c, "startDate", v.start_date, cur.start_date);
-    let due = patch_date(&mut c, "dueDate", v.due_date, cur.due_date);
-    date_order(&mut c, start.as_deref(), due.as_deref());
-    c.finish()?;
-    let name = v.name.map(|n| n.trim().to_string()).unwrap_or(cur.name);
-    let m = save(&mut tx, pid, mid, name, general_info, start, due).await?;
+    let m = milestones::patch(&mut tx, &actor, pid, mid, v).await?;
     tx.commit().await?;
     Ok(reply::ok(m))
 }
@@ -314,33 +182,16 @@ async fn patch_milestone(
               (status = 404, description = "Not found")))]
 async fn delete_milestone(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, mid)): Ids<(i64, i64)>,
     Q(q): Q<DeleteQuery>,
 ) -> ApiResult<Response> {
+    let how = DeleteMilestone {
+        delete_boards: q.delete_boards == Some(true),
+        delete_work_items: q.delete_work_items == Some(true),
+    };
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    let m = load(&mut tx, pid, mid).await?;
-    if q.delete_boards == Some(true) {
-        let ids: Vec<i64> = m
-            .boards
-            .unwrap_or_default()
-            .iter()
-            .map(|b| b.board_id)
-            .collect();
-        remove_boards(&mut tx, pid, &ids, q.delete_work_items == Some(true)).await?;
-    } else {
-        tx.exec(
-            "UPDATE boards SET milestone_id = NULL WHERE project_id = $1 AND milestone_id = $2",
-            params![pid, mid],
-        )
-        .await?;
-    }
-    tx.exec(
-        "DELETE FROM milestones WHERE id = $1 AND project_id = $2",
-        params![mid, pid],
-    )
-    .await?;
+    milestones::delete(&mut tx, &actor, pid, mid, how).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }
@@ -394,26 +245,12 @@ async fn reopen_milestone(
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn milestone_metrics(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, mid)): Ids<(i64, i64)>,
     Q(q): Q<MetricsQuery>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    let member = access::member(&mut tx, &auth, pid, Scope::ProjectsRead).await?;
-    if !tx
-        .exists(
-            "SELECT id FROM milestones WHERE id = $1 AND project_id = $2",
-            params![mid, pid],
-        )
-        .await?
-    {
-        return Err(ApiError::NotFound);
-    }
-    let scope = MetricsScope::Milestone {
-        milestone_id: mid,
-        user_id: q.user_id,
-    };
-    let out = metrics::compute(&mut tx, pid, &scope, |c| member.can_read_category(Some(c))).await?;
+    let out = milestones::metrics(&mut tx, &actor, pid, mid, q.user_id).await?;
     tx.commit().await?;
     Ok(reply::ok(out))
 }

@@ -6,11 +6,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::auth::Auth;
-use super::error::{ApiError, ApiResult};
+use super::error::ApiResult;
 use super::reply;
-use crate::model::{USER_COLS, User};
-use crate::params;
+use crate::model::User;
+use crate::ops::{Actor, users};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(me))
@@ -19,15 +18,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Returns the information of the authenticated user.
 #[utoipa::path(get, path = "/v0/users/me", tag = "Users",
     responses((status = 200, body = User), (status = 401, body = super::error::ErrorBody)))]
-async fn me(State(s): State<AppState>, auth: Auth) -> ApiResult<Response> {
+async fn me(State(s): State<AppState>, actor: Actor) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    let user: User = tx
-        .opt(
-            &format!("SELECT {USER_COLS} FROM users u WHERE u.id = $1"),
-            params![auth.user_id],
-        )
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let user = users::me(&mut tx, &actor).await?;
     tx.commit().await?;
     Ok(reply::ok(user))
 }

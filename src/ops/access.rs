@@ -272,3 +272,41 @@ impl Member {
         if allowed { Ok(()) } else { Err(denied()) }
     }
 }
+
+/// Reading a workspace, its teams and its users: the `workspaces:read` scope and an active
+/// membership. Unknown workspace → NotFound; not an active member → Forbidden.
+pub async fn workspace_reader(tx: &mut Tx, actor: &Actor, workspace_id: i64) -> OpResult<()> {
+    actor.require(Scope::WorkspacesRead)?;
+    let row: (i64, Option<bool>) = tx
+        .opt(
+            "SELECT w.id, wu.is_active FROM workspaces w \
+             LEFT JOIN workspace_users wu ON wu.workspace_id = w.id AND wu.user_id = $2 \
+             WHERE w.id = $1",
+            params![workspace_id, actor.user_id],
+        )
+        .await?
+        .ok_or(OpError::NotFound)?;
+    if row.1 == Some(true) {
+        Ok(())
+    } else {
+        Err(denied())
+    }
+}
+
+/// Creating a project in a workspace: an active member who is not a workspace guest.
+pub async fn workspace_project_creator(
+    tx: &mut Tx,
+    actor: &Actor,
+    workspace_id: i64,
+) -> OpResult<()> {
+    let guest: Option<(bool,)> = tx
+        .opt(
+            "SELECT is_guest FROM workspace_users WHERE workspace_id = $1 AND user_id = $2 AND is_active",
+            params![workspace_id, actor.user_id],
+        )
+        .await?;
+    match guest {
+        Some((false,)) => Ok(()),
+        _ => Err(denied()),
+    }
+}

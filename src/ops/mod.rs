@@ -9,8 +9,14 @@
 use std::collections::BTreeMap;
 
 pub mod access;
+pub mod boards;
+pub mod calendar;
 pub mod closure;
+pub mod milestones;
+pub mod projects;
 pub mod tags;
+pub mod users;
+pub mod workspaces;
 
 /// Who acts: the user and the scopes of the key (or session) they act with.
 #[derive(Debug, Clone)]

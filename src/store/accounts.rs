@@ -65,6 +65,15 @@ pub async fn create_user(
     Ok(id)
 }
 
+/// The user and stored scopes of an unrevoked key, by the key's SHA-256 hash.
+pub async fn active_key(tx: &mut Tx, key_hash: &str) -> DbResult<Option<(i64, String)>> {
+    tx.opt(
+        "SELECT user_id, scopes FROM api_keys WHERE key_hash = $1 AND revoked_date IS NULL",
+        params![key_hash],
+    )
+    .await
+}
+
 /// Stores a key (only its SHA-256 hash) and returns the key itself.
 pub async fn create_key(
     tx: &mut Tx,
