@@ -237,6 +237,30 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The project's change log as the owner sees it, newest first (up to 100 entries).
+    #[allow(dead_code)]
+    pub async fn activity(&self, project_id: i64) -> Vec<Value> {
+        self.get(&format!("/v0/projects/{project_id}/activity?limit=100"))
+            .await
+            .expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// The event names of the project's change log, oldest first.
+    #[allow(dead_code)]
+    pub async fn events(&self, project_id: i64) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .activity(project_id)
+            .await
+            .iter()
+            .map(|c| c["event"].as_str().unwrap().to_string())
+            .collect();
+        names.reverse();
+        names
+    }
+
     #[allow(dead_code)]
     /// Adds a user to a project (as the owner) with extra fields, e.g. `{"isGuest": true}`.
     pub async fn add_member(&self, project_id: i64, user_id: i64, extra: Value) {
