@@ -5,7 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::model::{USER_COLS, User, now};
+use crate::model::{Paging, USER_COLS, User, now};
 use crate::ops::{Actor, OpError, OpResult};
 use crate::params;
 use crate::store::{Tx, placeholders, sequences};
@@ -213,18 +213,9 @@ impl ChangeRow {
     }
 }
 
-/// A project's changes by `seq`: newest first (`newest_first`), or oldest first, after `after`,
-/// leaving out the changes of work items in `hidden` categories. Returns the total and a page.
-#[allow(clippy::too_many_arguments)]
-pub async fn read(
-    tx: &mut Tx,
-    project_id: i64,
-    hidden: &[i64],
-    after: Option<i64>,
-    newest_first: bool,
-    limit: i64,
-    offset: i64,
-) -> OpResult<(i64, Vec<Change>)> {
+/// The filter of a project's changes a reader may see: after `after`, leaving out the changes
+/// of work items in `hidden` categories. Returns the WHERE text and its arguments ($1…).
+fn visible(project_id: i64, hidden: &[i64], after: i64) -> (String, Vec<crate::store::Val>) {
     let mut filter = String::from("c.project_id = $1 AND c.seq > $2");
     if !hidden.is_empty() {
         filter.push_str(&format!(
@@ -232,17 +223,47 @@ pub async fn read(
             placeholders(3, hidden.len())
         ));
     }
-    let mut args = params![project_id, after.unwrap_or(0)].to_vec();
+    let mut args = params![project_id, after].to_vec();
     args.extend(hidden.iter().map(|h| (*h).into()));
-    let (total,): (i64,) = tx
+    (filter, args)
+}
+
+/// How many of the project's changes the reader may see.
+pub async fn count(tx: &mut Tx, project_id: i64, hidden: &[i64]) -> OpResult<i64> {
+    let (filter, args) = visible(project_id, hidden, 0);
+    let (n,): (i64,) = tx
         .one(
             &format!("SELECT COUNT(*) FROM changes c WHERE {filter}"),
             &args,
         )
         .await?;
+    Ok(n)
+}
+
+/// The newest change number of the project (0 when it has none).
+pub async fn latest(tx: &mut Tx, project_id: i64) -> OpResult<i64> {
+    let (n,): (Option<i64>,) = tx
+        .one(
+            "SELECT MAX(seq) FROM changes WHERE project_id = $1",
+            params![project_id],
+        )
+        .await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// A page of the project's changes the reader may see (see `visible`), newest first or oldest first.
+pub async fn read(
+    tx: &mut Tx,
+    project_id: i64,
+    hidden: &[i64],
+    after: i64,
+    newest_first: bool,
+    page: Paging,
+) -> OpResult<Vec<Change>> {
+    let (filter, mut args) = visible(project_id, hidden, after);
     let n = args.len();
-    args.push(limit.into());
-    args.push(offset.into());
+    args.push(page.limit.into());
+    args.push(page.offset.into());
     let order = if newest_first { "DESC" } else { "ASC" };
     let user_cols = USER_COLS.replace("u.creation_date", "u.creation_date AS user_creation_date");
     let rows: Vec<ChangeRow> = tx
@@ -257,9 +278,5 @@ pub async fn read(
             &args,
         )
         .await?;
-    let items = rows
-        .into_iter()
-        .map(ChangeRow::into_change)
-        .collect::<OpResult<Vec<_>>>()?;
-    Ok((total, items))
+    rows.into_iter().map(ChangeRow::into_change).collect()
 }

@@ -1,4 +1,5 @@
-//! The project's activity: its change log as a member may read it (ours, not in the reference).
+//! The project's activity: its change log as a member may read it, as a page (the feed) or as
+//! the changes after a given one (the live stream). Ours, not in the reference.
 
 use super::access;
 use super::{Actor, OpResult, Scope};
@@ -9,16 +10,9 @@ use crate::store::Tx;
 /// Newest first; the changes of work items in categories the caller may not read are left out.
 pub async fn list(tx: &mut Tx, actor: &Actor, pid: i64, page: Paging) -> OpResult<Paged<Change>> {
     let m = access::member(tx, actor, pid, Scope::ProjectsRead).await?;
-    let (total, items) = changes::read(
-        tx,
-        pid,
-        &m.hidden_categories(),
-        None,
-        true,
-        page.limit,
-        page.offset,
-    )
-    .await?;
+    let hidden = m.hidden_categories();
+    let total = changes::count(tx, pid, &hidden).await?;
+    let items = changes::read(tx, pid, &hidden, 0, true, page).await?;
     Ok(Paged {
         total_count: total,
         offset: page.offset,
@@ -27,7 +21,22 @@ pub async fn list(tx: &mut Tx, actor: &Actor, pid: i64, page: Paging) -> OpResul
     })
 }
 
-/// Changes after `after` (a change number), oldest first, at most `limit`: the live stream's poll.
+/// Where a live stream starts: after `after` when the client resumes, else after the newest change.
+pub async fn stream_start(
+    tx: &mut Tx,
+    actor: &Actor,
+    pid: i64,
+    after: Option<i64>,
+) -> OpResult<i64> {
+    access::member(tx, actor, pid, Scope::ProjectsRead).await?;
+    match after {
+        Some(a) => Ok(a),
+        None => changes::latest(tx, pid).await,
+    }
+}
+
+/// Up to `limit` changes after `after`, oldest first: one poll of a live stream. The caller's
+/// membership is checked again on every poll, so a removed member's stream ends.
 pub async fn since(
     tx: &mut Tx,
     actor: &Actor,
@@ -36,15 +45,6 @@ pub async fn since(
     limit: i64,
 ) -> OpResult<Vec<Change>> {
     let m = access::member(tx, actor, pid, Scope::ProjectsRead).await?;
-    let (_, items) = changes::read(
-        tx,
-        pid,
-        &m.hidden_categories(),
-        Some(after),
-        false,
-        limit,
-        0,
-    )
-    .await?;
-    Ok(items)
+    let page = Paging { offset: 0, limit };
+    changes::read(tx, pid, &m.hidden_categories(), after, false, page).await
 }

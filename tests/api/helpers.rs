@@ -450,10 +450,17 @@ pub async fn raw_call(
         .map_err(|e| format!("request failed: {e:?}"))?;
     let status = resp.status();
     let headers = resp.headers().clone();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| format!("body not read: {e:?}"))?;
+    // A live stream never ends: its status and headers are the reply.
+    let streaming = headers
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    let text = if streaming {
+        String::new()
+    } else {
+        resp.text()
+            .await
+            .map_err(|e| format!("body not read: {e:?}"))?
+    };
     Ok(Reply {
         status,
         headers,
