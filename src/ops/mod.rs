@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 pub mod access;
+pub mod activity;
 pub mod boards;
 pub mod calendar;
 pub mod closure;
