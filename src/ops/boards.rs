@@ -5,10 +5,11 @@ use utoipa::ToSchema;
 
 use super::access;
 use super::{Actor, OpError, OpResult, Scope};
+use crate::changes::{self, Event};
 use crate::model::{self, BOARD_SELECT, Board, BoardRow, Check, Metrics, TEXT_MAX};
 use crate::params;
 use crate::store::metrics::{self, MetricsScope};
-use crate::store::{Tx, Val, placeholders};
+use crate::store::{Tx, Val, placeholders, work_items};
 
 /// POST and PUT: every editable field; on PUT omitted optionals become null.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -82,6 +83,73 @@ pub(crate) async fn boards_of(
     Ok(rows.into_iter().map(Board::from).collect())
 }
 
+/// The boards `ids` of the project (as their GET returns them), in id order.
+pub(crate) async fn boards_by_ids(tx: &mut Tx, pid: i64, ids: &[i64]) -> OpResult<Vec<Board>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let mut p: Vec<Val> = vec![pid.into()];
+        p.extend(chunk.iter().map(|i| Val::from(*i)));
+        let rows: Vec<BoardRow> = tx
+            .all(
+                &format!(
+                    "{BOARD_SELECT} WHERE b.project_id = $1 AND b.id IN ({}) ORDER BY b.id",
+                    placeholders(2, chunk.len())
+                ),
+                &p,
+            )
+            .await?;
+        out.extend(rows.into_iter().map(Board::from));
+    }
+    Ok(out)
+}
+
+/// Records `event` for each board.
+pub(crate) async fn record_boards(
+    tx: &mut Tx,
+    actor: &Actor,
+    pid: i64,
+    event: Event,
+    boards: &[Board],
+) -> OpResult<()> {
+    for b in boards {
+        changes::record(tx, actor, pid, event, b.board_id, None, b).await?;
+    }
+    Ok(())
+}
+
+/// Most ids bound in one statement (both backends accept far more).
+const CHUNK: usize = 500;
+
+/// Records `event` for the work items `ids` as they are now (before a delete, after an
+/// update): loaded with the work item loader, a bounded number of statements per chunk of ids,
+/// never one query per item. A user story's change carries no category.
+pub(crate) async fn record_items(
+    tx: &mut Tx,
+    actor: &Actor,
+    pid: i64,
+    event: Event,
+    ids: &[i64],
+) -> OpResult<()> {
+    for chunk in ids.chunks(CHUNK) {
+        for w in work_items::load(tx, pid, chunk, &[]).await? {
+            let category = if w.is_story {
+                None
+            } else {
+                w.category.as_ref().map(|c| c.category_id)
+            };
+            changes::record(tx, actor, pid, event, w.work_item_id, category, &w).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records `project.updated` with the project as it is now (its default board changed).
+pub(crate) async fn record_project_updated(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<()> {
+    let p = super::projects::load(tx, pid).await?;
+    changes::record(tx, actor, pid, Event::ProjectUpdated, pid, None, &p).await?;
+    Ok(())
+}
+
 /// A date of a PATCH body: absent keeps `cur`, null clears, a value is parsed.
 pub(crate) fn patch_date(
     c: &mut Check,
@@ -128,21 +196,26 @@ async fn milestone(
 
 /// Deletes boards; their work items are deleted (`delete_items`) or moved to the backlog.
 /// A milestone may hold any number of boards: they go in chunks, so no statement carries more
-/// bound parameters than both backends accept.
+/// bound parameters than both backends accept. Records `board.deleted` for each board,
+/// `workitem.deleted` for each deleted item (as it was) or `workitem.updated` for each item
+/// moved to the backlog and each child that lost its deleted story, and `project.updated`
+/// when the default board goes.
 pub(crate) async fn remove_boards(
     tx: &mut Tx,
+    actor: &Actor,
     pid: i64,
     ids: &[i64],
     delete_items: bool,
 ) -> OpResult<()> {
-    for chunk in ids.chunks(500) {
-        remove_board_chunk(tx, pid, chunk, delete_items).await?;
+    for chunk in ids.chunks(CHUNK) {
+        remove_board_chunk(tx, actor, pid, chunk, delete_items).await?;
     }
     Ok(())
 }
 
 async fn remove_board_chunk(
     tx: &mut Tx,
+    actor: &Actor,
     pid: i64,
     ids: &[i64],
     delete_items: bool,
@@ -150,7 +223,31 @@ async fn remove_board_chunk(
     let list = placeholders(2, ids.len());
     let mut p: Vec<Val> = vec![pid.into()];
     p.extend(ids.iter().map(|i| Val::from(*i)));
+    let boards = boards_by_ids(tx, pid, ids).await?;
+    let items: Vec<(i64,)> = tx
+        .all(
+            &format!(
+                "SELECT work_item_id FROM work_items WHERE project_id = $1 AND board_id IN ({list}) \
+                 ORDER BY board_id, board_index, work_item_id"
+            ),
+            &p,
+        )
+        .await?;
+    let items: Vec<i64> = items.into_iter().map(|r| r.0).collect();
     if delete_items {
+        // The change records carry the items as they were, so they are read before they go.
+        let mut orphans: Vec<(i64,)> = tx
+            .all(
+                &format!(
+                    "SELECT c.work_item_id FROM work_items c WHERE c.project_id = $1 \
+                     AND (c.board_id IS NULL OR c.board_id NOT IN ({list})) AND c.parent_story_id IN \
+                     (SELECT w.work_item_id FROM work_items w WHERE w.project_id = $1 AND w.board_id IN ({list})) \
+                     ORDER BY c.work_item_id"
+                ),
+                &p,
+            )
+            .await?;
+        record_items(tx, actor, pid, Event::WorkItemDeleted, &items).await?;
         // Children of a deleted story stay, without a parent.
         tx.exec(
             &format!(
@@ -165,20 +262,29 @@ async fn remove_board_chunk(
             &p,
         )
         .await?;
+        let orphans: Vec<i64> = orphans.drain(..).map(|r| r.0).collect();
+        record_items(tx, actor, pid, Event::WorkItemUpdated, &orphans).await?;
     } else {
         // Appended after the backlog's items, so its positions stay dense.
-        crate::store::work_items::move_boards_to_backlog(tx, pid, ids, &model::now()).await?;
+        work_items::move_boards_to_backlog(tx, pid, ids, &model::now()).await?;
+        record_items(tx, actor, pid, Event::WorkItemUpdated, &items).await?;
     }
-    tx.exec(
-        &format!("UPDATE projects SET default_board_id = NULL WHERE id = $1 AND default_board_id IN ({list})"),
-        &p,
-    )
-    .await?;
+    let default_cleared = tx
+        .exec(
+            &format!("UPDATE projects SET default_board_id = NULL WHERE id = $1 AND default_board_id IN ({list})"),
+            &p,
+        )
+        .await?
+        > 0;
     tx.exec(
         &format!("DELETE FROM boards WHERE project_id = $1 AND id IN ({list})"),
         &p,
     )
     .await?;
+    record_boards(tx, actor, pid, Event::BoardDeleted, &boards).await?;
+    if default_cleared {
+        record_project_updated(tx, actor, pid).await?;
+    }
     Ok(())
 }
 
@@ -233,7 +339,9 @@ pub async fn create(tx: &mut Tx, actor: &Actor, pid: i64, v: BoardValues) -> OpR
             ],
         )
         .await?;
-    load(tx, pid, id).await
+    let b = load(tx, pid, id).await?;
+    changes::record(tx, actor, pid, Event::BoardCreated, id, None, &b).await?;
+    Ok(b)
 }
 
 /// The board (any member).
@@ -251,7 +359,8 @@ struct BoardUpdate {
     due_date: Option<String>,
 }
 
-async fn save(tx: &mut Tx, pid: i64, bid: i64, u: BoardUpdate) -> OpResult<Board> {
+/// Writes the board's values and records `board.updated`.
+async fn save(tx: &mut Tx, actor: &Actor, pid: i64, bid: i64, u: BoardUpdate) -> OpResult<Board> {
     tx.exec(
         "UPDATE boards SET name = $1, milestone_id = $2, description = $3, general_info = $4, \
          start_date = $5, due_date = $6 WHERE id = $7 AND project_id = $8",
@@ -267,7 +376,9 @@ async fn save(tx: &mut Tx, pid: i64, bid: i64, u: BoardUpdate) -> OpResult<Board
         ],
     )
     .await?;
-    load(tx, pid, bid).await
+    let b = load(tx, pid, bid).await?;
+    changes::record(tx, actor, pid, Event::BoardUpdated, bid, None, &b).await?;
+    Ok(b)
 }
 
 /// `[ADMIN]` Replaces every field of an open board; omitted optionals become null.
@@ -292,6 +403,7 @@ pub async fn update(
     c.finish()?;
     save(
         tx,
+        actor,
         pid,
         bid,
         BoardUpdate {
@@ -335,6 +447,7 @@ pub async fn patch(
     c.finish()?;
     save(
         tx,
+        actor,
         pid,
         bid,
         BoardUpdate {
@@ -360,7 +473,7 @@ pub async fn delete(
 ) -> OpResult<()> {
     access::admin(tx, actor, pid).await?;
     load(tx, pid, bid).await?;
-    remove_boards(tx, pid, &[bid], remove_items).await
+    remove_boards(tx, actor, pid, &[bid], remove_items).await
 }
 
 /// The board's metrics (optionally only the items assigned to `user_id`), over the categories
@@ -381,27 +494,54 @@ pub async fn metrics(
     Ok(metrics::compute(tx, pid, &scope, |c| m.can_read_category(Some(c))).await?)
 }
 
-/// `[ADMIN]` Makes an open board the project's default board.
+/// `[ADMIN]` Makes an open board the project's default board. When the default changes, records
+/// `project.updated` and `board.updated` for the new and the former default board.
 pub async fn set_default(tx: &mut Tx, actor: &Actor, pid: i64, bid: i64) -> OpResult<()> {
     access::admin(tx, actor, pid).await?;
-    if load(tx, pid, bid).await?.closing_date.is_some() {
+    let board = load(tx, pid, bid).await?;
+    if board.closing_date.is_some() {
         return Err(OpError::conflict("The board is closed."));
     }
+    let former = default_board(tx, pid).await?;
     tx.exec(
         "UPDATE projects SET default_board_id = $1 WHERE id = $2",
         params![bid, pid],
     )
     .await?;
+    if former != Some(bid) {
+        record_project_updated(tx, actor, pid).await?;
+        let mut ids = vec![bid];
+        ids.extend(former);
+        let boards = boards_by_ids(tx, pid, &ids).await?;
+        record_boards(tx, actor, pid, Event::BoardUpdated, &boards).await?;
+    }
     Ok(())
 }
 
-/// `[ADMIN]` Leaves the project without a default board.
+/// `[ADMIN]` Leaves the project without a default board; records `project.updated` and
+/// `board.updated` for the former default board, if there was one.
 pub async fn clear_default(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<()> {
     access::admin(tx, actor, pid).await?;
+    let former = default_board(tx, pid).await?;
     tx.exec(
         "UPDATE projects SET default_board_id = NULL WHERE id = $1",
         params![pid],
     )
     .await?;
+    if let Some(b) = former {
+        record_project_updated(tx, actor, pid).await?;
+        let boards = boards_by_ids(tx, pid, &[b]).await?;
+        record_boards(tx, actor, pid, Event::BoardUpdated, &boards).await?;
+    }
     Ok(())
+}
+
+async fn default_board(tx: &mut Tx, pid: i64) -> OpResult<Option<i64>> {
+    let row: Option<(Option<i64>,)> = tx
+        .opt(
+            "SELECT default_board_id FROM projects WHERE id = $1",
+            params![pid],
+        )
+        .await?;
+    Ok(row.and_then(|r| r.0))
 }

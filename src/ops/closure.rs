@@ -4,6 +4,7 @@
 
 use super::access;
 use super::{Actor, OpError, OpResult};
+use crate::changes::{self, Event};
 use crate::model;
 use crate::params;
 use crate::store::Tx;
@@ -22,6 +23,38 @@ impl Closable {
             Closable::Board => "boards",
             Closable::Milestone => "milestones",
         }
+    }
+
+    /// Records `closed` or `reopened` with the item as its GET returns it now.
+    async fn record(
+        self,
+        tx: &mut Tx,
+        actor: &Actor,
+        project_id: i64,
+        id: i64,
+        closed: bool,
+    ) -> OpResult<()> {
+        match self {
+            Closable::Board => {
+                let b = super::boards::load(tx, project_id, id).await?;
+                let e = if closed {
+                    Event::BoardClosed
+                } else {
+                    Event::BoardReopened
+                };
+                changes::record(tx, actor, project_id, e, id, None, &b).await?;
+            }
+            Closable::Milestone => {
+                let m = super::milestones::load(tx, project_id, id).await?;
+                let e = if closed {
+                    Event::MilestoneClosed
+                } else {
+                    Event::MilestoneReopened
+                };
+                changes::record(tx, actor, project_id, e, id, None, &m).await?;
+            }
+        }
+        Ok(())
     }
 
     fn noun(self) -> &'static str {
@@ -74,12 +107,17 @@ pub async fn close(
         params![model::now(), id],
     )
     .await?;
-    if kind == Closable::Board {
-        tx.exec(
-            "UPDATE projects SET default_board_id = NULL WHERE id = $1 AND default_board_id = $2",
-            params![project_id, id],
-        )
-        .await?;
+    let default_cleared = kind == Closable::Board
+        && tx
+            .exec(
+                "UPDATE projects SET default_board_id = NULL WHERE id = $1 AND default_board_id = $2",
+                params![project_id, id],
+            )
+            .await?
+            > 0;
+    kind.record(tx, actor, project_id, id, true).await?;
+    if default_cleared {
+        super::boards::record_project_updated(tx, actor, project_id).await?;
     }
     Ok(())
 }
@@ -107,5 +145,5 @@ pub async fn reopen(
         params![id],
     )
     .await?;
-    Ok(())
+    kind.record(tx, actor, project_id, id, false).await
 }

@@ -3,8 +3,9 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::boards::{boards_of, patch_date, remove_boards};
+use super::boards::{boards_by_ids, boards_of, patch_date, record_boards, remove_boards};
 use super::{Actor, OpError, OpResult, Scope, access};
+use crate::changes::{self, Event};
 use crate::model::{self, Check, MILESTONE_SELECT, Metrics, Milestone, MilestoneRow, TEXT_MAX};
 use crate::params;
 use crate::store::Tx;
@@ -128,7 +129,9 @@ pub async fn create(
             ],
         )
         .await?;
-    load(tx, pid, id).await
+    let m = load(tx, pid, id).await?;
+    changes::record(tx, actor, pid, Event::MilestoneCreated, id, None, &m).await?;
+    Ok(m)
 }
 
 /// The milestone with its boards (any member).
@@ -144,14 +147,23 @@ struct MilestoneUpdate {
     due: Option<String>,
 }
 
-async fn save(tx: &mut Tx, pid: i64, mid: i64, u: MilestoneUpdate) -> OpResult<Milestone> {
+/// Writes the milestone's values and records `milestone.updated`.
+async fn save(
+    tx: &mut Tx,
+    actor: &Actor,
+    pid: i64,
+    mid: i64,
+    u: MilestoneUpdate,
+) -> OpResult<Milestone> {
     tx.exec(
         "UPDATE milestones SET name = $1, general_info = $2, start_date = $3, due_date = $4 \
          WHERE id = $5 AND project_id = $6",
         params![u.name, u.general_info, u.start, u.due, mid, pid],
     )
     .await?;
-    load(tx, pid, mid).await
+    let m = load(tx, pid, mid).await?;
+    changes::record(tx, actor, pid, Event::MilestoneUpdated, mid, None, &m).await?;
+    Ok(m)
 }
 
 /// `[ADMIN]` Replaces every field of an open milestone; omitted optionals become null.
@@ -178,7 +190,7 @@ pub async fn update(
         start,
         due,
     };
-    save(tx, pid, mid, u).await
+    save(tx, actor, pid, mid, u).await
 }
 
 /// `[ADMIN]` Changes only the values sent, on an open milestone.
@@ -208,10 +220,12 @@ pub async fn patch(
         start,
         due,
     };
-    save(tx, pid, mid, u).await
+    save(tx, actor, pid, mid, u).await
 }
 
-/// `[ADMIN]` Deletes the milestone, and its boards as `how` says.
+/// `[ADMIN]` Deletes the milestone, and its boards as `how` says. Records `milestone.deleted`
+/// (the milestone as it was, with its boards), after what happened to its boards: each deleted
+/// (`ops::boards::remove_boards` records) or `board.updated` without its milestone.
 pub async fn delete(
     tx: &mut Tx,
     actor: &Actor,
@@ -221,26 +235,24 @@ pub async fn delete(
 ) -> OpResult<()> {
     access::admin(tx, actor, pid).await?;
     let m = load(tx, pid, mid).await?;
+    let ids: Vec<i64> = m.boards.iter().flatten().map(|b| b.board_id).collect();
     if how.delete_boards {
-        let ids: Vec<i64> = m
-            .boards
-            .unwrap_or_default()
-            .iter()
-            .map(|b| b.board_id)
-            .collect();
-        remove_boards(tx, pid, &ids, how.delete_work_items).await?;
+        remove_boards(tx, actor, pid, &ids, how.delete_work_items).await?;
     } else {
         tx.exec(
             "UPDATE boards SET milestone_id = NULL WHERE project_id = $1 AND milestone_id = $2",
             params![pid, mid],
         )
         .await?;
+        let boards = boards_by_ids(tx, pid, &ids).await?;
+        record_boards(tx, actor, pid, Event::BoardUpdated, &boards).await?;
     }
     tx.exec(
         "DELETE FROM milestones WHERE id = $1 AND project_id = $2",
         params![mid, pid],
     )
     .await?;
+    changes::record(tx, actor, pid, Event::MilestoneDeleted, mid, None, &m).await?;
     Ok(())
 }
 

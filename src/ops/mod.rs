@@ -4,7 +4,8 @@
 //! appends later (the change log) commits or rolls back with the change itself. Ops never sees
 //! HTTP types: the caller is an [`Actor`], a failure an [`OpError`] that each adapter renders.
 //!
-//! Groups on ops so far: board and milestone closure ([`closure`]), tags ([`tags`]).
+//! Groups on ops so far: projects, boards, milestones and their closure ([`closure`]), the
+//! calendar, workspaces, users, tags.
 
 use std::collections::BTreeMap;
 

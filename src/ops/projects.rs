@@ -7,8 +7,10 @@ use utoipa::ToSchema;
 
 use super::access;
 use super::{Actor, OpError, OpResult, Scope};
+use crate::changes::{self, Event};
 use crate::model::{
     self, Check, Metrics, ModuleConfig, PROJECT_SELECT, Project, ProjectRow, TEXT_MAX,
+    project_users_by_id,
 };
 use crate::params;
 use crate::store::metrics::{self, MetricsScope};
@@ -200,7 +202,8 @@ struct ProjectUpdate {
     module_config: ModuleConfig,
 }
 
-async fn save(tx: &mut Tx, pid: i64, u: ProjectUpdate) -> OpResult<Project> {
+/// Writes the project's values and records `project.updated`.
+async fn save(tx: &mut Tx, actor: &Actor, pid: i64, u: ProjectUpdate) -> OpResult<Project> {
     tx.exec(
         "UPDATE projects SET name = $1, cost_metric = $2, description = $3, general_info = $4, \
          hours_per_day = $5, module_config = $6 WHERE id = $7",
@@ -215,7 +218,14 @@ async fn save(tx: &mut Tx, pid: i64, u: ProjectUpdate) -> OpResult<Project> {
         ],
     )
     .await?;
-    load(tx, pid).await
+    record(tx, actor, pid, Event::ProjectUpdated).await
+}
+
+/// Records `event` with the project as it is now; returns it.
+async fn record(tx: &mut Tx, actor: &Actor, pid: i64, event: Event) -> OpResult<Project> {
+    let p = load(tx, pid).await?;
+    changes::record(tx, actor, pid, event, pid, None, &p).await?;
+    Ok(p)
 }
 
 /// `[ADMIN]` Replaces the project's values (README: what an omitted field becomes).
@@ -237,6 +247,7 @@ pub async fn update(
     c.finish()?;
     save(
         tx,
+        actor,
         pid,
         ProjectUpdate {
             name: v.name.unwrap_or_default().trim().to_string(),
@@ -283,6 +294,7 @@ pub async fn patch(
     c.finish()?;
     save(
         tx,
+        actor,
         pid,
         ProjectUpdate {
             name: v
@@ -333,6 +345,7 @@ pub async fn close(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<()> {
         params![model::now(), pid],
     )
     .await?;
+    record(tx, actor, pid, Event::ProjectClosed).await?;
     Ok(())
 }
 
@@ -349,11 +362,13 @@ pub async fn reopen(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<()> {
         params![pid],
     )
     .await?;
+    record(tx, actor, pid, Event::ProjectReopened).await?;
     Ok(())
 }
 
 /// `[OWNER]` Hands the project to another active member, who becomes admin. Allowed on a closed
-/// project: the new owner can then reopen or delete it.
+/// project: the new owner can then reopen or delete it. Records `project.updated` (its owner)
+/// and `projectuser.updated` (the new owner's admin flag); handing it to oneself changes nothing.
 pub async fn transfer_owner(tx: &mut Tx, actor: &Actor, pid: i64, new_owner: i64) -> OpResult<()> {
     access::member_even_if_closed(tx, actor, pid, Scope::ProjectsAdmin)
         .await?
@@ -374,6 +389,24 @@ pub async fn transfer_owner(tx: &mut Tx, actor: &Actor, pid: i64, new_owner: i64
         params![new_owner, pid],
     )
     .await?;
+    if new_owner != actor.user_id {
+        record(tx, actor, pid, Event::ProjectUpdated).await?;
+        if let Some(pu) = project_users_by_id(tx, pid, &[new_owner])
+            .await?
+            .remove(&new_owner)
+        {
+            changes::record(
+                tx,
+                actor,
+                pid,
+                Event::ProjectUserUpdated,
+                new_owner,
+                None,
+                &pu,
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 
