@@ -16,6 +16,7 @@ mod roles;
 mod stages;
 mod tags;
 mod users;
+mod webhooks;
 mod workspaces;
 
 mod boards;
@@ -134,6 +135,7 @@ fn all_routes() -> OpenApiRouter<AppState> {
         .merge(design_elements::routes())
         .merge(design_element_comments::routes())
         .merge(events::routes())
+        .merge(webhooks::routes())
 }
 
 /// The complete service: routes, docs, fallbacks and middleware.

@@ -4,13 +4,15 @@
 //! appends later (the change log) commits or rolls back with the change itself. Ops never sees
 //! HTTP types: the caller is an [`Actor`], a failure an [`OpError`] that each adapter renders.
 //!
-//! Groups on ops so far: board and milestone closure ([`closure`]), tags ([`tags`]).
+//! Groups on ops so far: board and milestone closure ([`closure`]), tags ([`tags`]), webhooks
+//! ([`webhooks`]).
 
 use std::collections::BTreeMap;
 
 pub mod access;
 pub mod closure;
 pub mod tags;
+pub mod webhooks;
 
 /// Who acts: the user and the scopes of the key (or session) they act with.
 #[derive(Debug, Clone)]

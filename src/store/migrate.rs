@@ -20,6 +20,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_unassign_removed_members.sql"),
         postgres: include_str!("../../migrations/postgres/0002_unassign_removed_members.sql"),
     },
+    Migration {
+        version: 4,
+        sqlite: include_str!("../../migrations/sqlite/0004_webhooks.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_webhooks.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

@@ -33,6 +33,9 @@ mod design_element_comments;
 mod design_elements;
 mod events;
 
+mod receiver;
+mod webhooks;
+
 mod concurrency;
 mod crash;
 mod operations;
