@@ -48,7 +48,7 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries(project_id, webhook_id, status, id);
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
-CREATE INDEX webhook_deliveries_change ON webhook_deliveries(change_id);
+CREATE INDEX webhook_deliveries_change ON webhook_deliveries(project_id, change_id);
 
 CREATE TABLE webhook_attempts (
     delivery_id BIGINT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,

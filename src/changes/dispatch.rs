@@ -23,76 +23,8 @@ use crate::store::{Backend, Db, DbResult, Tx};
 
 /// Every event name of BEHAVIOUR.md §6, in the order `GET /v0/webhookevents` lists them.
 pub fn event_names() -> Vec<&'static str> {
-    EVENT_NAMES.to_vec()
+    super::Event::ALL.iter().map(|e| e.name()).collect()
 }
-
-const EVENT_NAMES: &[&str] = &[
-    "project.updated",
-    "project.closed",
-    "project.reopened",
-    "category.created",
-    "category.updated",
-    "category.deleted",
-    "designelementtype.created",
-    "designelementtype.updated",
-    "designelementtype.deleted",
-    "importancelevel.created",
-    "importancelevel.updated",
-    "importancelevel.deleted",
-    "role.created",
-    "role.updated",
-    "role.deleted",
-    "stage.created",
-    "stage.updated",
-    "stage.deleted",
-    "tag.created",
-    "tag.updated",
-    "tag.deleted",
-    "projectuser.added",
-    "projectuser.updated",
-    "projectuser.deleted",
-    "projectuser.left",
-    "milestone.created",
-    "milestone.updated",
-    "milestone.deleted",
-    "milestone.closed",
-    "milestone.reopened",
-    "designelement.created",
-    "designelement.updated",
-    "designelement.deleted",
-    "designelement.comment.created",
-    "designelement.comment.updated",
-    "designelement.comment.deleted",
-    "designelement.attachment.added",
-    "designelement.attachment.removed",
-    "board.created",
-    "board.updated",
-    "board.deleted",
-    "board.closed",
-    "board.reopened",
-    "workitem.created",
-    "workitem.updated",
-    "workitem.deleted",
-    "workitem.blocked",
-    "workitem.unblocked",
-    "workitem.user.assigned",
-    "workitem.user.unassigned",
-    "workitem.comment.created",
-    "workitem.comment.updated",
-    "workitem.comment.deleted",
-    "workitem.subtask.created",
-    "workitem.subtask.updated",
-    "workitem.subtask.deleted",
-    "workitem.subtask.closed",
-    "workitem.subtask.reopened",
-    "workitem.worklog.created",
-    "workitem.worklog.updated",
-    "workitem.worklog.deleted",
-    "workitem.dependency.added",
-    "workitem.dependency.removed",
-    "workitem.attachment.added",
-    "workitem.attachment.removed",
-];
 
 /// The outbox: queues the change for every enabled webhook of the project subscribed to
 /// `event`, in the change's own transaction. One indexed statement; no webhook, no row.
@@ -168,9 +100,7 @@ impl Default for DispatchSettings {
 /// `500ms`, `1s`, `2m`, `1h`, `1d` (a bare number is seconds).
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(s.len());
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (n, unit) = s.split_at(split);
     let n: u64 = n
         .parse()
@@ -340,10 +270,7 @@ async fn claim(
     );
     let mut tx = db.write().await?;
     let rows: Vec<(i64, i64)> = tx
-        .all(
-            &sql,
-            params![owner, now + ms(lease(s)), now, max as i64],
-        )
+        .all(&sql, params![owner, now + ms(lease(s)), now, max as i64])
         .await?;
     tx.commit().await?;
     Ok(rows)
@@ -458,7 +385,10 @@ fn user_agent() -> String {
     format!("Questlog-Webhook/{}", env!("CARGO_PKG_VERSION"))
 }
 
-fn client(s: &DispatchSettings, pin: Option<(&str, &[SocketAddr])>) -> reqwest::Result<reqwest::Client> {
+fn client(
+    s: &DispatchSettings,
+    pin: Option<(&str, &[SocketAddr])>,
+) -> reqwest::Result<reqwest::Client> {
     let mut b = reqwest::Client::builder()
         .connect_timeout(s.connect_timeout)
         .timeout(s.timeout)
@@ -531,9 +461,10 @@ async fn send(s: &DispatchSettings, shared: &reqwest::Client, h: &Head) -> Outco
     }
     if let Some(secret) = &h.secret {
         let ts = started.timestamp();
-        req = req
-            .header("X-Questlog-Timestamp", ts.to_string())
-            .header("X-Questlog-Signature", payload::signature(secret, ts, &body));
+        req = req.header("X-Questlog-Timestamp", ts.to_string()).header(
+            "X-Questlog-Signature",
+            payload::signature(secret, ts, &body),
+        );
     }
     // A byte body has a known length: Content-Length, never chunked.
     let resp = match req.body(body).send().await {
@@ -761,11 +692,25 @@ async fn housekeeping(db: &Db, s: &DispatchSettings) -> DbResult<()> {
             params![cutoff],
         )
         .await?;
+    // The change log: older than the retention, unless a delivery still waits to send it.
+    let before = chrono::Utc::now()
+        - chrono::Duration::from_std(s.change_retention).unwrap_or(chrono::Duration::days(90));
+    let c = tx
+        .exec(
+            "DELETE FROM changes WHERE creation_date < $1 AND NOT EXISTS ( \
+             SELECT 1 FROM webhook_deliveries d WHERE d.project_id = changes.project_id \
+             AND d.change_id = changes.seq AND d.status = 'pending')",
+            params![model::format_date(before)],
+        )
+        .await?;
     tx.commit().await?;
-    if n > 0 {
-        tracing::info!(deliveries = n, "pruned the webhook delivery log");
+    if n > 0 || c > 0 {
+        tracing::info!(
+            deliveries = n,
+            changes = c,
+            "pruned the delivery and change logs"
+        );
     }
-    let _ = s.change_retention;
     Ok(())
 }
 
@@ -794,7 +739,18 @@ mod tests {
 
     #[test]
     fn private_addresses() {
-        for a in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "169.254.1.1", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1", "100.64.0.1", "0.0.0.0"] {
+        for a in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "169.254.1.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "100.64.0.1",
+            "0.0.0.0",
+        ] {
             assert!(!is_public(a.parse().unwrap()), "{a}");
         }
         for a in ["93.184.216.34", "2606:4700::1111"] {

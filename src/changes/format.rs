@@ -11,7 +11,9 @@ pub fn body(format: &str, event: &str, actor: &str, project: &str, entity: &Valu
     match format {
         "slack" => json!({ "text": message(event, actor, project, entity, &SLACK) }),
         // No @everyone / role / user pings from names users typed.
-        _ => json!({ "content": message(event, actor, project, entity, &DISCORD), "allowed_mentions": {"parse": []} }),
+        _ => {
+            json!({ "content": message(event, actor, project, entity, &DISCORD), "allowed_mentions": {"parse": []} })
+        }
     }
 }
 
@@ -74,13 +76,7 @@ fn one_line(s: &str, max: usize) -> String {
 }
 
 /// "**alice** created work item #12 *Fix jump* in Project X".
-pub fn message(
-    event: &str,
-    actor: &str,
-    project: &str,
-    e: &Value,
-    st: &Style,
-) -> String {
+pub fn message(event: &str, actor: &str, project: &str, e: &Value, st: &Style) -> String {
     let esc = st.esc;
     let i = st.italic;
     let parts: Vec<&str> = event.split('.').collect();
@@ -172,7 +168,13 @@ mod tests {
         let b = body("discord", "tag.created", "bob", "P", &e);
         assert!(b["content"].as_str().unwrap().chars().count() <= MAX_CHARS);
         assert_eq!(b["allowed_mentions"]["parse"], json!([]));
-        let s = body("slack", "tag.created", "bob", "P<&>", &json!({"name": "<!channel>"}));
+        let s = body(
+            "slack",
+            "tag.created",
+            "bob",
+            "P<&>",
+            &json!({"name": "<!channel>"}),
+        );
         assert_eq!(
             s["text"],
             "*bob* created tag _&lt;!channel&gt;_ in P&lt;&amp;&gt;"

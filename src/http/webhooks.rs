@@ -17,7 +17,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(webhook_events))
         .routes(routes!(list_webhooks, create_webhook))
-        .routes(routes!(get_webhook, update_webhook, patch_webhook, delete_webhook))
+        .routes(routes!(
+            get_webhook,
+            update_webhook,
+            patch_webhook,
+            delete_webhook
+        ))
         .routes(routes!(list_deliveries))
         .routes(routes!(redeliver))
 }

@@ -281,7 +281,10 @@ fn check_events(c: &mut Check, events: Option<&[String]>) -> Vec<String> {
             let shown: String = e.chars().take(64).collect();
             c.fail("events", format!("The event '{shown}' is unknown."));
         } else if out.contains(&name) {
-            c.fail("events", format!("The event '{name}' is listed more than once."));
+            c.fail(
+                "events",
+                format!("The event '{name}' is listed more than once."),
+            );
         } else {
             out.push(name);
         }
@@ -359,19 +362,12 @@ fn check_secret(c: &mut Check, s: Option<&str>) {
 
 /// Writes the settings and the subscriptions (replacing the old ones).
 async fn write(tx: &mut Tx, pid: i64, id: i64, s: &Settings) -> OpResult<()> {
-    let headers = serde_json::to_string(&s.headers).map_err(|e| OpError::Internal(e.to_string()))?;
+    let headers =
+        serde_json::to_string(&s.headers).map_err(|e| OpError::Internal(e.to_string()))?;
     tx.exec(
         "UPDATE webhooks SET url = $1, is_enabled = $2, headers = $3, format = $4, secret = $5 \
          WHERE project_id = $6 AND webhook_id = $7",
-        params![
-            &s.url,
-            s.is_enabled,
-            headers,
-            &s.format,
-            &s.secret,
-            pid,
-            id
-        ],
+        params![&s.url, s.is_enabled, headers, &s.format, &s.secret, pid, id],
     )
     .await?;
     tx.exec(
@@ -588,14 +584,17 @@ async fn shape_deliveries(tx: &mut Tx, rows: Vec<DeliveryRow>) -> OpResult<Vec<D
         );
         let list: Vec<AttemptRow> = tx.all(&sql, &ids).await?;
         for a in list {
-            attempts.entry(a.delivery_id).or_default().push(DeliveryAttempt {
-                attempt: a.attempt,
-                attempted_at: a.attempted_date,
-                status_code: a.status_code,
-                duration_ms: a.duration_ms,
-                error: a.error,
-                response: a.response,
-            });
+            attempts
+                .entry(a.delivery_id)
+                .or_default()
+                .push(DeliveryAttempt {
+                    attempt: a.attempt,
+                    attempted_at: a.attempted_date,
+                    status_code: a.status_code,
+                    duration_ms: a.duration_ms,
+                    error: a.error,
+                    response: a.response,
+                });
         }
     }
     Ok(rows
@@ -678,11 +677,7 @@ pub async fn redeliver(
              payload, status, attempts, next_attempt_at, created_at, creation_date, redelivery_of) \
              SELECT d.project_id, d.webhook_id, d.change_id, d.event, d.actor_id, d.payload, \
              'pending', 0, $1, $1, $2, d.id FROM webhook_deliveries d WHERE d.id = $3 RETURNING id",
-            params![
-                now.timestamp_millis(),
-                model::format_date(now),
-                old.id
-            ],
+            params![now.timestamp_millis(), model::format_date(now), old.id],
         )
         .await?;
     let row: DeliveryRow = tx

@@ -21,6 +21,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0002_unassign_removed_members.sql"),
     },
     Migration {
+        version: 3,
+        sqlite: include_str!("../../migrations/sqlite/0003_changes.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_changes.sql"),
+    },
+    Migration {
         version: 4,
         sqlite: include_str!("../../migrations/sqlite/0004_webhooks.sql"),
         postgres: include_str!("../../migrations/postgres/0004_webhooks.sql"),

@@ -104,7 +104,11 @@ impl Receiver {
 
     /// Answers the next requests as scripted, in order.
     pub fn script(&self, answers: &[Answer]) {
-        self.inner.lock().unwrap().script.extend(answers.iter().copied());
+        self.inner
+            .lock()
+            .unwrap()
+            .script
+            .extend(answers.iter().copied());
     }
 
     pub fn hits(&self) -> Vec<Hit> {
@@ -120,8 +124,11 @@ impl Receiver {
                 return hits;
             }
             if tokio::time::Instant::now() > end {
-                panic!("expected {n} webhook requests, got {}: {:?}", hits.len(),
-                    hits.iter().map(|h| h.event()).collect::<Vec<_>>());
+                panic!(
+                    "expected {n} webhook requests, got {}: {:?}",
+                    hits.len(),
+                    hits.iter().map(|h| h.event()).collect::<Vec<_>>()
+                );
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -131,8 +138,14 @@ impl Receiver {
     pub async fn quiet(&self, n: usize, d: Duration) -> Vec<Hit> {
         tokio::time::sleep(d).await;
         let hits = self.hits();
-        assert_eq!(hits.len(), n, "unexpected webhook requests: {:?}",
-            hits.iter().map(|h| (h.event(), String::from_utf8_lossy(&h.body).to_string())).collect::<Vec<_>>());
+        assert_eq!(
+            hits.len(),
+            n,
+            "unexpected webhook requests: {:?}",
+            hits.iter()
+                .map(|h| (h.event(), String::from_utf8_lossy(&h.body).to_string()))
+                .collect::<Vec<_>>()
+        );
         hits
     }
 }

@@ -41,9 +41,11 @@ async fn tag(app: &TestApp, pid: i64, name: &str) -> i64 {
 }
 
 async fn deliveries(app: &TestApp, pid: i64, wid: i64) -> Value {
-    app.get(&format!("/v0/projects/{pid}/webhooks/{wid}/deliveries?limit=100"))
-        .await
-        .expect(200)
+    app.get(&format!(
+        "/v0/projects/{pid}/webhooks/{wid}/deliveries?limit=100"
+    ))
+    .await
+    .expect(200)
 }
 
 /// Waits until every delivery of the webhook has left `pending`.
@@ -65,8 +67,14 @@ fn hmac_hex(key: &[u8], msg: &[u8]) -> String {
     k[..key.len()].copy_from_slice(key);
     let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
     let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-    let inner = Sha256::new().chain_update(&ipad).chain_update(msg).finalize();
-    let outer = Sha256::new().chain_update(&opad).chain_update(inner).finalize();
+    let inner = Sha256::new()
+        .chain_update(&ipad)
+        .chain_update(msg)
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(&opad)
+        .chain_update(inner)
+        .finalize();
     hex::encode(outer)
 }
 
@@ -157,10 +165,18 @@ async fn crud_with_values() {
     assert_eq!(app.get(&format!("{base}/1")).await.expect(200), p);
 
     // A second webhook gets the next id.
-    let w2 = hook(&app, pid, json!({"url": "http://example.com/x", "events": ["tag.created"]})).await;
+    let w2 = hook(
+        &app,
+        pid,
+        json!({"url": "http://example.com/x", "events": ["tag.created"]}),
+    )
+    .await;
     assert_eq!(w2["webhookId"], 2);
     assert_eq!(w2["hasSecret"], false);
-    assert_eq!(app.get(&base).await.expect(200).as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get(&base).await.expect(200).as_array().unwrap().len(),
+        2
+    );
 
     app.delete(&format!("{base}/1")).await.expect_empty(200);
     app.get(&format!("{base}/1")).await.expect_empty(404);
@@ -175,29 +191,74 @@ async fn validation_answers_400_per_field() {
     let url = format!("/v0/projects/{pid}/webhooks");
     let cases: Vec<(Value, &str)> = vec![
         (json!({"events": ["tag.created"]}), "url"),
-        (json!({"url": "ftp://example.com", "events": ["tag.created"]}), "url"),
-        (json!({"url": "/relative", "events": ["tag.created"]}), "url"),
-        (json!({"url": "http://user:pw@example.com/", "events": ["tag.created"]}), "url"),
-        (json!({"url": format!("http://example.com/{}", "a".repeat(2048)), "events": ["tag.created"]}), "url"),
-        (json!({"url": "http://example.com", "events": ["tag.exploded"]}), "events"),
+        (
+            json!({"url": "ftp://example.com", "events": ["tag.created"]}),
+            "url",
+        ),
+        (
+            json!({"url": "/relative", "events": ["tag.created"]}),
+            "url",
+        ),
+        (
+            json!({"url": "http://user:pw@example.com/", "events": ["tag.created"]}),
+            "url",
+        ),
+        (
+            json!({"url": format!("http://example.com/{}", "a".repeat(2048)), "events": ["tag.created"]}),
+            "url",
+        ),
+        (
+            json!({"url": "http://example.com", "events": ["tag.exploded"]}),
+            "events",
+        ),
         (json!({"url": "http://example.com", "events": []}), "events"),
         (json!({"url": "http://example.com"}), "events"),
-        (json!({"url": "http://example.com", "events": ["tag.created", "tag.created"]}), "events"),
-        (json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["NoColon"]}), "headers"),
-        (json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["Bad Name: x"]}), "headers"),
-        (json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["X-A: a\r\nX-B: b"]}), "headers"),
-        (json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["Content-Type: text/plain"]}), "headers"),
-        (json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["x-hacknplan-event: forged"]}), "headers"),
-        (json!({"url": "http://example.com", "events": ["tag.created"], "headers": (0..21).map(|i| format!("X-{i}: v")).collect::<Vec<_>>()}), "headers"),
-        (json!({"url": "http://example.com", "events": ["tag.created"], "secret": "short"}), "secret"),
-        (json!({"url": "http://example.com", "events": ["tag.created"], "format": "teams"}), "format"),
+        (
+            json!({"url": "http://example.com", "events": ["tag.created", "tag.created"]}),
+            "events",
+        ),
+        (
+            json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["NoColon"]}),
+            "headers",
+        ),
+        (
+            json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["Bad Name: x"]}),
+            "headers",
+        ),
+        (
+            json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["X-A: a\r\nX-B: b"]}),
+            "headers",
+        ),
+        (
+            json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["Content-Type: text/plain"]}),
+            "headers",
+        ),
+        (
+            json!({"url": "http://example.com", "events": ["tag.created"], "headers": ["x-hacknplan-event: forged"]}),
+            "headers",
+        ),
+        (
+            json!({"url": "http://example.com", "events": ["tag.created"], "headers": (0..21).map(|i| format!("X-{i}: v")).collect::<Vec<_>>()}),
+            "headers",
+        ),
+        (
+            json!({"url": "http://example.com", "events": ["tag.created"], "secret": "short"}),
+            "secret",
+        ),
+        (
+            json!({"url": "http://example.com", "events": ["tag.created"], "format": "teams"}),
+            "format",
+        ),
     ];
     for (body, field) in cases {
         let r = app.post(&url, body.clone()).await.expect(400);
         assert_eq!(r["message"], "The request is invalid.", "{body}");
         assert!(r["modelState"][field].is_array(), "{body} → {r}");
     }
-    let r = app.post(&url, json!({"url": "ftp://x", "events": ["nope"]})).await.expect(400);
+    let r = app
+        .post(&url, json!({"url": "ftp://x", "events": ["nope"]}))
+        .await
+        .expect(400);
     assert_eq!(
         r["modelState"]["events"],
         json!(["The event 'nope' is unknown."])
@@ -208,13 +269,21 @@ async fn validation_answers_400_per_field() {
     let r = app.call("POST", &url, Some(&app.key), Some("[1]")).await;
     assert_eq!(r.status.as_u16(), 400);
     // PATCH validates what it changes.
-    hook(&app, pid, json!({"url": "http://example.com", "events": ["tag.created"]})).await;
+    hook(
+        &app,
+        pid,
+        json!({"url": "http://example.com", "events": ["tag.created"]}),
+    )
+    .await;
     let r = app
         .patch(&format!("{url}/1"), json!({"events": ["bogus"]}))
         .await
         .expect(400);
     assert!(r["modelState"]["events"].is_array());
-    assert_eq!(app.get(&format!("{url}/1")).await.expect(200)["events"], json!(["tag.created"]));
+    assert_eq!(
+        app.get(&format!("{url}/1")).await.expect(200)["events"],
+        json!(["tag.created"])
+    );
 }
 
 #[tokio::test]
@@ -224,13 +293,26 @@ async fn admin_only_and_project_scoped() {
     let other = app.project("B").await;
     let (uid, key) = app.add_user("ana").await;
     app.add_member(pid, uid, json!({})).await;
-    hook(&app, pid, json!({"url": "http://example.com", "events": ["tag.created"]})).await;
+    hook(
+        &app,
+        pid,
+        json!({"url": "http://example.com", "events": ["tag.created"]}),
+    )
+    .await;
     let base = format!("/v0/projects/{pid}/webhooks");
     for (m, path, body) in [
         ("GET", base.clone(), None),
-        ("POST", base.clone(), Some(json!({"url": "http://example.com", "events": ["tag.created"]}))),
+        (
+            "POST",
+            base.clone(),
+            Some(json!({"url": "http://example.com", "events": ["tag.created"]})),
+        ),
         ("GET", format!("{base}/1"), None),
-        ("PATCH", format!("{base}/1"), Some(json!({"isEnabled": false}))),
+        (
+            "PATCH",
+            format!("{base}/1"),
+            Some(json!({"isEnabled": false})),
+        ),
         ("DELETE", format!("{base}/1"), None),
         ("GET", format!("{base}/1/deliveries"), None),
     ] {
@@ -238,9 +320,14 @@ async fn admin_only_and_project_scoped() {
         assert_eq!(r.status.as_u16(), 403, "{m} {path}: {}", r.text);
     }
     // Project B has no webhook 1.
-    app.get(&format!("/v0/projects/{other}/webhooks/1")).await.expect_empty(404);
+    app.get(&format!("/v0/projects/{other}/webhooks/1"))
+        .await
+        .expect_empty(404);
     app.get("/v0/projects/999/webhooks").await.expect_empty(404);
-    assert_eq!(app.get(&format!("{base}/1")).await.expect(200)["isEnabled"], true);
+    assert_eq!(
+        app.get(&format!("{base}/1")).await.expect(200)["isEnabled"],
+        true
+    );
 }
 
 #[tokio::test]
@@ -262,13 +349,17 @@ async fn delivery_body_headers_and_signature() {
     assert_eq!(h.method, "POST");
     assert_eq!(h.path, "/hook");
     assert_eq!(h.event(), "tag.created");
-    assert_eq!(h.header("content-type").as_deref(), Some("application/json"));
     assert_eq!(
-        h.header("content-length"),
-        Some(h.body.len().to_string())
+        h.header("content-type").as_deref(),
+        Some("application/json")
     );
+    assert_eq!(h.header("content-length"), Some(h.body.len().to_string()));
     assert!(h.header("transfer-encoding").is_none());
-    assert!(h.header("user-agent").unwrap().starts_with("Questlog-Webhook/"));
+    assert!(
+        h.header("user-agent")
+            .unwrap()
+            .starts_with("Questlog-Webhook/")
+    );
     assert_eq!(h.header("x-token").as_deref(), Some("abc 123"));
     assert_eq!(h.header("authorization").as_deref(), Some("Bearer t"));
     let body = h.json();
@@ -289,7 +380,10 @@ async fn delivery_body_headers_and_signature() {
     // The delivery id header names the logged delivery.
     let d = settled(&app, pid, wid, 1).await;
     let item = &d["items"][0];
-    assert_eq!(h.header("x-questlog-delivery"), Some(item["deliveryId"].to_string()));
+    assert_eq!(
+        h.header("x-questlog-delivery"),
+        Some(item["deliveryId"].to_string())
+    );
     assert_eq!(item["status"], "delivered");
     assert_eq!(item["event"], "tag.created");
     assert_eq!(item["attemptCount"], 1);
@@ -339,7 +433,12 @@ async fn retry_after_500_holds_the_queue() {
     assert_eq!(first["status"], "delivered");
     assert_eq!(first["attemptCount"], 2);
     assert_eq!(first["attempts"][0]["statusCode"], 500);
-    assert!(first["attempts"][0]["error"].as_str().unwrap().contains("500"));
+    assert!(
+        first["attempts"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("500")
+    );
     assert_eq!(first["attempts"][1]["statusCode"], 200);
 }
 
@@ -359,7 +458,13 @@ async fn retry_after_a_timeout_then_gives_up() {
     // One retry configured: two attempts, then failed.
     assert_eq!(item["status"], "failed", "{item}");
     assert_eq!(item["attemptCount"], 2);
-    assert!(item["attempts"][0]["error"].as_str().unwrap().contains("timed out"), "{item}");
+    assert!(
+        item["attempts"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{item}"
+    );
     assert!(item["attempts"][0].get("statusCode").is_none());
     assert_eq!(item["attempts"][1]["statusCode"], 500);
     assert!(item.get("nextAttemptDate").is_none());
@@ -418,10 +523,17 @@ async fn delivery_log_and_redeliver() {
     let rx = Receiver::start().await;
     rx.script(&[Answer::Status(410)]);
     let pid = app.project("Hooks").await;
-    let w = hook(&app, pid, json!({"url": rx.url, "events": ["tag.created", "tag.deleted"]})).await;
+    let w = hook(
+        &app,
+        pid,
+        json!({"url": rx.url, "events": ["tag.created", "tag.deleted"]}),
+    )
+    .await;
     let wid = w["webhookId"].as_i64().unwrap();
     let tid = tag(&app, pid, "gone").await;
-    app.delete(&format!("/v0/projects/{pid}/tags/{tid}")).await.expect_empty(200);
+    app.delete(&format!("/v0/projects/{pid}/tags/{tid}"))
+        .await
+        .expect_empty(200);
     let d = settled(&app, pid, wid, 2).await;
     assert_eq!(d["totalCount"], 2);
     assert_eq!(d["offset"], 0);
@@ -437,12 +549,18 @@ async fn delivery_log_and_redeliver() {
     let did = failed["deliveryId"].as_i64().unwrap();
 
     let base = format!("/v0/projects/{pid}/webhooks/{wid}/deliveries");
-    let page = app.get(&format!("{base}?offset=1&limit=1")).await.expect(200);
+    let page = app
+        .get(&format!("{base}?offset=1&limit=1"))
+        .await
+        .expect(200);
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["items"][0]["deliveryId"], did);
     app.get(&format!("{base}?limit=0")).await.expect(400);
 
-    let again = app.post(&format!("{base}/{did}/redeliver"), json!({})).await.expect(201);
+    let again = app
+        .post(&format!("{base}/{did}/redeliver"), json!({}))
+        .await
+        .expect(201);
     assert_eq!(again["redeliveryOf"], did);
     assert_eq!(again["event"], "tag.created");
     assert_eq!(again["status"], "pending");
@@ -452,10 +570,14 @@ async fn delivery_log_and_redeliver() {
     assert_eq!(hits[2].json()["Name"], "gone");
     let d = settled(&app, pid, wid, 3).await;
     assert_eq!(d["items"][0]["status"], "delivered");
-    app.post(&format!("{base}/999/redeliver"), json!({})).await.expect_empty(404);
+    app.post(&format!("{base}/999/redeliver"), json!({}))
+        .await
+        .expect_empty(404);
 
     // Deleting the webhook deletes its log.
-    app.delete(&format!("/v0/projects/{pid}/webhooks/{wid}")).await.expect_empty(200);
+    app.delete(&format!("/v0/projects/{pid}/webhooks/{wid}"))
+        .await
+        .expect_empty(200);
     app.get(&base).await.expect_empty(404);
 }
 
@@ -465,12 +587,27 @@ async fn events_that_must_not_fire() {
     let rx = Receiver::start().await;
     let pid = app.project("Hooks").await;
     // Subscribed to something else.
-    hook(&app, pid, json!({"url": rx.url, "events": ["board.created"]})).await;
+    hook(
+        &app,
+        pid,
+        json!({"url": rx.url, "events": ["board.created"]}),
+    )
+    .await;
     // Disabled.
-    hook(&app, pid, json!({"url": rx.url, "events": ["tag.created"], "isEnabled": false})).await;
+    hook(
+        &app,
+        pid,
+        json!({"url": rx.url, "events": ["tag.created"], "isEnabled": false}),
+    )
+    .await;
     // Another project's webhook.
     let other = app.project("Other").await;
-    hook(&app, other, json!({"url": rx.url, "events": ["tag.created"]})).await;
+    hook(
+        &app,
+        other,
+        json!({"url": rx.url, "events": ["tag.created"]}),
+    )
+    .await;
     tag(&app, pid, "quiet").await;
     // A refused write (400) records nothing.
     let on = hook(&app, pid, json!({"url": rx.url, "events": ["tag.created"]})).await;
@@ -489,13 +626,26 @@ async fn discord_and_slack_formats() {
     let app = app_with(fast("")).await;
     let rx = Receiver::start().await;
     let pid = app.project("Project X").await;
-    hook(&app, pid, json!({"url": rx.url, "events": ["tag.created"], "format": "discord"})).await;
-    hook(&app, pid, json!({"url": rx.url, "events": ["tag.created"], "format": "slack"})).await;
+    hook(
+        &app,
+        pid,
+        json!({"url": rx.url, "events": ["tag.created"], "format": "discord"}),
+    )
+    .await;
+    hook(
+        &app,
+        pid,
+        json!({"url": rx.url, "events": ["tag.created"], "format": "slack"}),
+    )
+    .await;
     tag(&app, pid, "Bug").await;
     let hits = rx.wait_for(2, WAIT).await;
     let bodies: Vec<Value> = hits.iter().map(|h| h.json()).collect();
     let discord = bodies.iter().find(|b| b.get("content").is_some()).unwrap();
-    assert_eq!(discord["content"], "**Owner** created tag *Bug* in Project X");
+    assert_eq!(
+        discord["content"],
+        "**Owner** created tag *Bug* in Project X"
+    );
     assert_eq!(discord["allowed_mentions"]["parse"], json!([]));
     let slack = bodies.iter().find(|b| b.get("text").is_some()).unwrap();
     assert_eq!(slack["text"], "*Owner* created tag _Bug_ in Project X");
@@ -514,7 +664,10 @@ async fn deny_private_refuses_loopback_targets() {
     let d = settled(&app, pid, wid, 1).await;
     assert_eq!(d["items"][0]["status"], "failed");
     assert!(
-        d["items"][0]["attempts"][0]["error"].as_str().unwrap().contains("refused"),
+        d["items"][0]["attempts"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("refused"),
         "{d}"
     );
     rx.quiet(0, Duration::from_millis(200)).await;
