@@ -58,7 +58,8 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     };
     let app = crate::App::build(&url, &args.listen, settings, args.max_connections)
         .await
-        .with_context(|| format!("cannot start on {} with {}", args.listen, redact(&url)))?;
+        .with_context(|| format!("cannot start on {} with {}", args.listen, redact(&url)))?
+        .with_dispatch(args.dispatch());
     let addr = app.local_addr();
     if let Some(key) = accounts::bootstrap(app.db(), args.bootstrap_api_key.as_deref()).await? {
         println!("Created the owner account (username 'owner') and its API key: {key}");

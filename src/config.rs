@@ -120,6 +120,24 @@ pub struct ServeArgs {
     #[arg(long, env = "QUESTLOG_SHUTDOWN_GRACE", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub shutdown_grace: u64,
+    /// Webhook retry delays after a failed delivery, comma-separated (`500ms`, `30s`, `2m`,
+    /// `1h`, `1d`); after the last one the delivery is `failed`. Default: HacknPlan's 5 retries.
+    #[arg(long, env = "QUESTLOG_WEBHOOK_RETRY_DELAYS", default_value = crate::changes::dispatch::DEFAULT_RETRY_DELAYS,
+          value_parser = delays)]
+    pub webhook_retry_delays: String,
+    /// Longest a webhook delivery may take, reading the reply included (`15s`, `500ms`, …).
+    #[arg(long, env = "QUESTLOG_WEBHOOK_TIMEOUT", default_value = "15s", value_parser = duration)]
+    pub webhook_timeout: String,
+    /// Longest a webhook delivery may take to connect.
+    #[arg(long, env = "QUESTLOG_WEBHOOK_CONNECT_TIMEOUT", default_value = "5s", value_parser = duration)]
+    pub webhook_connect_timeout: String,
+    /// Refuse webhook targets that resolve to loopback, private or link-local addresses.
+    #[arg(long, env = "QUESTLOG_WEBHOOK_DENY_PRIVATE", default_value_t = false)]
+    pub webhook_deny_private: bool,
+    /// Days the change log is kept (a change a webhook delivery still needs is kept longer).
+    #[arg(long, env = "QUESTLOG_CHANGE_RETENTION_DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u64).range(1..=36500))]
+    pub change_retention_days: u64,
     /// The owner's API key on first start (32 lowercase hex); random when unset.
     #[arg(long, env = "QUESTLOG_BOOTSTRAP_API_KEY", hide_env_values = true)]
     pub bootstrap_api_key: Option<String>,
@@ -176,4 +194,33 @@ pub enum TeamCommand {
     AddUser { team_id: i64, username: String },
     /// List teams.
     List,
+}
+
+fn delays(s: &str) -> Result<String, String> {
+    crate::changes::dispatch::parse_delays(s).map(|_| s.to_string())
+}
+
+fn duration(s: &str) -> Result<String, String> {
+    match crate::changes::dispatch::parse_duration(s) {
+        Ok(d) if !d.is_zero() => Ok(s.to_string()),
+        Ok(_) => Err("must be more than 0".into()),
+        Err(e) => Err(e),
+    }
+}
+
+impl ServeArgs {
+    /// The webhook dispatcher's settings from the flags (already validated by clap).
+    pub fn dispatch(&self) -> crate::changes::dispatch::DispatchSettings {
+        use crate::changes::dispatch::{DispatchSettings, parse_delays, parse_duration};
+        let d = DispatchSettings::default();
+        DispatchSettings {
+            retry_delays: parse_delays(&self.webhook_retry_delays).unwrap_or(d.retry_delays),
+            timeout: parse_duration(&self.webhook_timeout).unwrap_or(d.timeout),
+            connect_timeout: parse_duration(&self.webhook_connect_timeout)
+                .unwrap_or(d.connect_timeout),
+            deny_private: self.webhook_deny_private,
+            change_retention: std::time::Duration::from_secs(self.change_retention_days * 86_400),
+            ..d
+        }
+    }
 }

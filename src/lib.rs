@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpSocket};
 
+use crate::changes::dispatch::{DispatchSettings, Dispatcher};
 use crate::http::{AppState, HttpSettings};
 use crate::store::Db;
 
@@ -21,6 +22,7 @@ use crate::store::Db;
 pub struct App {
     listener: TcpListener,
     state: AppState,
+    dispatch: DispatchSettings,
 }
 
 impl App {
@@ -37,7 +39,14 @@ impl App {
         Ok(App {
             listener,
             state: AppState::new(db, settings),
+            dispatch: DispatchSettings::default(),
         })
+    }
+
+    /// Webhook delivery settings (retry delays, timeouts, target policy, retention).
+    pub fn with_dispatch(mut self, dispatch: DispatchSettings) -> App {
+        self.dispatch = dispatch;
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -56,7 +65,10 @@ impl App {
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
         let settings = self.state.settings.clone();
+        // The webhook dispatcher lives as long as the server.
+        let dispatcher = Dispatcher::spawn(db.clone(), self.dispatch);
         server::serve(self.listener, http::app(self.state), &settings, shutdown).await;
+        dispatcher.stop().await;
         // A connection killed at the end of the grace period returns its database connection
         // when its task is dropped; don't let a stuck one hold the exit.
         if tokio::time::timeout(Duration::from_secs(2), db.close())

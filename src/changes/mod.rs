@@ -2,6 +2,10 @@
 //! own transaction, so a rolled-back write leaves no record and no record exists without its
 //! change. The log is the one source of the activity feed, the live stream and webhooks.
 
+pub mod dispatch;
+pub mod format;
+pub mod payload;
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -136,10 +140,12 @@ pub async fn record<T: Serialize + ?Sized>(
             category_id,
             actor.user_id,
             now(),
-            payload
+            &payload
         ],
     )
     .await?;
+    // The webhook outbox: a pending delivery per subscribed webhook, in this same transaction.
+    dispatch::enqueue(tx, project_id, seq, event.name(), actor.user_id, &payload).await?;
     Ok(seq)
 }
 

@@ -17,6 +17,7 @@ mod roles;
 mod stages;
 mod tags;
 mod users;
+mod webhooks;
 mod workspaces;
 
 mod boards;
@@ -136,6 +137,7 @@ fn all_routes() -> OpenApiRouter<AppState> {
         .merge(design_element_comments::routes())
         .merge(events::routes())
         .merge(activity::routes())
+        .merge(webhooks::routes())
 }
 
 /// The complete service: routes, docs, fallbacks and middleware.

@@ -4,8 +4,8 @@
 //! appends later (the change log) commits or rolls back with the change itself. Ops never sees
 //! HTTP types: the caller is an [`Actor`], a failure an [`OpError`] that each adapter renders.
 //!
-//! Groups on ops so far: projects, boards, milestones and their closure ([`closure`]), the
-//! calendar, workspaces, users, tags.
+//! One module per API group (file named after the group), plus [`access`] (every permission
+//! rule) and [`activity`] (the change log as members read it).
 
 use std::collections::BTreeMap;
 
@@ -18,6 +18,7 @@ pub mod milestones;
 pub mod projects;
 pub mod tags;
 pub mod users;
+pub mod webhooks;
 pub mod workspaces;
 
 /// Who acts: the user and the scopes of the key (or session) they act with.

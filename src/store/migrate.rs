@@ -25,6 +25,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0003_changes.sql"),
         postgres: include_str!("../../migrations/postgres/0003_changes.sql"),
     },
+    Migration {
+        version: 4,
+        sqlite: include_str!("../../migrations/sqlite/0004_webhooks.sql"),
+        postgres: include_str!("../../migrations/postgres/0004_webhooks.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

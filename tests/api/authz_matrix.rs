@@ -159,6 +159,16 @@ pub(crate) fn rows() -> Vec<Row> {
         row!("GET" "/v0/projects/{projectId}/events" => "/v0/projects/{A}/events?from=2026-01-01&to=2026-12-31", None, PR, Member),
         row!("GET" "/v0/projects/{projectId}/activity" => "/v0/projects/{A}/activity", None, PR, Member),
         row!("GET" "/v0/projects/{projectId}/changes" => "/v0/projects/{A}/changes", None, PR, Member),
+        // Webhooks (the fixture's webhook stays disabled, so no delivery runs behind the matrix)
+        row!("GET" "/v0/webhookevents" => "/v0/webhookevents", None, None, AnyKey),
+        row!("GET" "/v0/projects/{projectId}/webhooks" => "/v0/projects/{A}/webhooks", None, PA, Admin),
+        row!("POST" "/v0/projects/{projectId}/webhooks" => "/v0/projects/{A}/webhooks", Some(r#"{"url":"http://127.0.0.1:9/m","events":["tag.created"],"isEnabled":false}"#), PA, Admin),
+        row!("GET" "/v0/projects/{projectId}/webhooks/{webhookId}" => "/v0/projects/{A}/webhooks/{hook}", None, PA, Admin),
+        row!("PUT" "/v0/projects/{projectId}/webhooks/{webhookId}" => "/v0/projects/{A}/webhooks/{hook}", Some(r#"{"url":"http://127.0.0.1:9/p","events":["tag.updated"],"isEnabled":false}"#), PA, Admin),
+        row!("PATCH" "/v0/projects/{projectId}/webhooks/{webhookId}" => "/v0/projects/{A}/webhooks/{hook}", Some(r#"{"headers":["X-A: b"]}"#), PA, Admin),
+        row!("DELETE" "/v0/projects/{projectId}/webhooks/{webhookId}" => "/v0/projects/{A}/webhooks/{hook}", None, PA, Admin, once),
+        row!("GET" "/v0/projects/{projectId}/webhooks/{webhookId}/deliveries" => "/v0/projects/{A}/webhooks/{hook}/deliveries", None, PA, Admin),
+        row!("POST" "/v0/projects/{projectId}/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver" => "/v0/projects/{A}/webhooks/{hook}/deliveries/{delivery}/redeliver", None, PA, Admin),
         // Categories
         row!("GET" "/v0/projects/{projectId}/categories" => "/v0/projects/{A}/categories", None, PR, Member),
         row!("POST" "/v0/projects/{projectId}/categories" => "/v0/projects/{A}/categories", Some(r#"{"name":"C"}"#), PA, Admin),
@@ -506,6 +516,31 @@ pub(crate) async fn fixture() -> Fx {
         .as_i64()
         .unwrap();
     ids.insert("tag", tag);
+    // A disabled webhook with one logged delivery (written directly: a disabled webhook queues
+    // nothing, and an enabled one would send behind the matrix's snapshots).
+    let hook = post(
+        format!("{p}/webhooks"),
+        json!({"url": "http://127.0.0.1:9/matrix", "events": ["tag.created"], "isEnabled": false}),
+    )
+    .await["webhookId"]
+        .as_i64()
+        .unwrap();
+    ids.insert("hook", hook);
+    let delivery = {
+        let mut tx = app.db.write().await.unwrap();
+        let (d,): (i64,) = tx
+            .one(
+                "INSERT INTO webhook_deliveries (project_id, webhook_id, change_id, event, actor_id, \
+                 payload, status, attempts, created_at, creation_date) \
+                 VALUES ($1, $2, 1, 'tag.created', 1, '{\"name\":\"t1\"}', 'failed', 1, $3, $4) RETURNING id",
+                questlog::params![a, hook, chrono::Utc::now().timestamp_millis(), questlog::model::now()],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        d
+    };
+    ids.insert("delivery", delivery);
     let de = post(
         format!("{p}/designelements"),
         json!({"designElementTypeId": 1, "name": "Chapter"}),

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use questlog::changes::dispatch::DispatchSettings;
 use questlog::http::HttpSettings;
 use questlog::http::auth::Scopes;
 use questlog::store::{Db, accounts};
@@ -17,8 +18,11 @@ pub struct TestApp {
     pub db: Db,
     /// The owner's key (user 1, owner of workspace 1).
     pub key: String,
+    /// The database URL (another app can be started on it).
+    pub url: String,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
+    done: tokio::task::JoinHandle<()>,
 }
 
 /// A reply, read whole.
@@ -70,21 +74,37 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: HttpSettings) -> TestApp {
+    spawn_app_config(settings, DispatchSettings::default()).await
+}
+
+/// A fresh app with webhook settings of its own (short retry delays, …).
+pub async fn spawn_app_config(settings: HttpSettings, dispatch: DispatchSettings) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = match std::env::var("QUESTLOG_TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => fresh_pg_database(&server).await,
         _ => format!("sqlite://{}", dir.path().join("test.db").display()),
     };
+    spawn_app_on(url, dir, settings, dispatch).await
+}
+
+/// An app on an existing database (a restart, or a second instance on one PostgreSQL).
+pub async fn spawn_app_on(
+    url: String,
+    dir: tempfile::TempDir,
+    settings: HttpSettings,
+    dispatch: DispatchSettings,
+) -> TestApp {
     let app = questlog::App::build(&url, "127.0.0.1:0", settings, 4)
         .await
-        .expect("app builds");
+        .expect("app builds")
+        .with_dispatch(dispatch);
     let addr = app.local_addr();
     let db = app.db().clone();
     accounts::bootstrap(&db, Some(OWNER_KEY))
         .await
         .expect("bootstrap");
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(async move {
+    let done = tokio::spawn(async move {
         let _ = app
             .run(async {
                 let _ = rx.await;
@@ -96,8 +116,10 @@ pub async fn spawn_app_with(settings: HttpSettings) -> TestApp {
         client: reqwest::Client::new(),
         db,
         key: OWNER_KEY.to_string(),
+        url,
         _dir: dir,
         _shutdown: tx,
+        done,
     }
 }
 
@@ -127,6 +149,22 @@ pub async fn fresh_pg_database(server: &str) -> String {
 }
 
 impl TestApp {
+    /// Stops the server (and its webhook dispatcher) and waits until it is gone; returns the
+    /// database URL and directory for a new app.
+    #[allow(dead_code)]
+    pub async fn stop(self) -> (String, tempfile::TempDir) {
+        let TestApp {
+            url,
+            _dir,
+            _shutdown,
+            done,
+            ..
+        } = self;
+        drop(_shutdown);
+        let _ = done.await;
+        (url, _dir)
+    }
+
     pub async fn call(
         &self,
         method: &str,

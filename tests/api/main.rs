@@ -36,6 +36,9 @@ mod events_projects;
 
 mod activity;
 
+mod receiver;
+mod webhooks;
+
 mod concurrency;
 mod crash;
 mod operations;

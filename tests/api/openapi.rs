@@ -12,7 +12,6 @@ const NOT_SERVED_YET: &[&str] = &[
     "Design Elements / Attachments",
     "Work Items / Attachments",
     "Projects / Files",
-    "Webhook",
 ];
 
 fn norm(path: &str) -> String {
