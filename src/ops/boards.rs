@@ -236,7 +236,7 @@ async fn remove_board_chunk(
     let items: Vec<i64> = items.into_iter().map(|r| r.0).collect();
     if delete_items {
         // The change records carry the items as they were, so they are read before they go.
-        let mut orphans: Vec<(i64,)> = tx
+        let orphans: Vec<(i64,)> = tx
             .all(
                 &format!(
                     "SELECT c.work_item_id FROM work_items c WHERE c.project_id = $1 \
@@ -262,7 +262,7 @@ async fn remove_board_chunk(
             &p,
         )
         .await?;
-        let orphans: Vec<i64> = orphans.drain(..).map(|r| r.0).collect();
+        let orphans: Vec<i64> = orphans.into_iter().map(|r| r.0).collect();
         record_items(tx, actor, pid, Event::WorkItemUpdated, &orphans).await?;
     } else {
         // Appended after the backlog's items, so its positions stay dense.
