@@ -129,6 +129,8 @@ fn path_id(fx: &Fx, template: &str, name: &str) -> i64 {
         "workLogId" => "log",
         "commentId" if template.contains("/designelement") => "decomment",
         "commentId" => "comment",
+        "webhookId" => "hook",
+        "deliveryId" => "delivery",
         other => panic!("no fixture id for path parameter {other}; extend path_id"),
     };
     fx.ids[key]
