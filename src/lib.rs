@@ -66,9 +66,10 @@ impl App {
         let db = self.state.db.clone();
         let settings = self.state.settings.clone();
         // The webhook dispatcher lives as long as the server.
+        let delivery_timeout = self.dispatch.timeout;
         let dispatcher = Dispatcher::spawn(db.clone(), self.dispatch);
         server::serve(self.listener, http::app(self.state), &settings, shutdown).await;
-        dispatcher.stop().await;
+        dispatcher.stop(delivery_timeout).await;
         // A connection killed at the end of the grace period returns its database connection
         // when its task is dropped; don't let a stuck one hold the exit.
         if tokio::time::timeout(Duration::from_secs(2), db.close())

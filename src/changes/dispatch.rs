@@ -148,9 +148,10 @@ impl Dispatcher {
         Dispatcher { stop, task }
     }
 
-    pub async fn stop(self) {
+    /// Lets sends in flight finish (at most the delivery timeout), then gives back the leases.
+    pub async fn stop(self, timeout: Duration) {
         let _ = self.stop.send(true);
-        if tokio::time::timeout(Duration::from_secs(5), self.task)
+        if tokio::time::timeout(timeout + Duration::from_secs(5), self.task)
             .await
             .is_err()
         {
@@ -195,10 +196,15 @@ async fn run(db: Db, s: Arc<DispatchSettings>, owner: String, mut stop: watch::R
             match claim(&db, &s, &owner, free).await {
                 Ok(hooks) => {
                     for (pid, wid) in hooks {
-                        let (db, s, owner, client) =
-                            (db.clone(), s.clone(), owner.clone(), client.clone());
+                        let (db, s, owner, client, stop) = (
+                            db.clone(),
+                            s.clone(),
+                            owner.clone(),
+                            client.clone(),
+                            stop.clone(),
+                        );
                         tasks.spawn(async move {
-                            if let Err(e) = work(&db, &s, &owner, &client, pid, wid).await {
+                            if let Err(e) = work(&db, &s, &owner, &client, &stop, pid, wid).await {
                                 tracing::warn!(error = %e, project = pid, webhook = wid,
                                     "webhook delivery interrupted");
                             }
@@ -214,9 +220,16 @@ async fn run(db: Db, s: Arc<DispatchSettings>, owner: String, mut stop: watch::R
             _ = tokio::time::sleep(s.poll_interval) => {}
         }
     }
-    // A send cut short here is sent again by whoever claims the webhook next (at least once).
-    tasks.abort_all();
-    while tasks.join_next().await.is_some() {}
+    // Sends in flight finish and are recorded (no new one starts); one cut short after the
+    // delivery timeout is sent again by whoever claims the webhook next (at least once).
+    let drain = async { while tasks.join_next().await.is_some() {} };
+    if tokio::time::timeout(s.timeout + Duration::from_secs(2), drain)
+        .await
+        .is_err()
+    {
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+    }
     if let Ok(mut tx) = db.write().await {
         let _ = tx
             .exec(
@@ -310,10 +323,14 @@ async fn work(
     s: &DispatchSettings,
     owner: &str,
     client: &reqwest::Client,
+    stop: &watch::Receiver<bool>,
     pid: i64,
     wid: i64,
 ) -> anyhow::Result<()> {
     loop {
+        if *stop.borrow() {
+            return Ok(());
+        }
         let now = now_ms();
         let mut tx = db.write().await?;
         // Renew the lease before each send, so a send always ends inside it.

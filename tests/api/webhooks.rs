@@ -481,6 +481,21 @@ async fn restart_in_a_retry_schedule_delivers_once() {
     let wid = w["webhookId"].as_i64().unwrap();
     tag(&app, pid, "survivor").await;
     rx.wait_for(1, WAIT).await;
+    // The failure is recorded and the retry scheduled.
+    let end = tokio::time::Instant::now() + WAIT;
+    loop {
+        let d = deliveries(&app, pid, wid).await;
+        if d["items"][0]["attemptCount"] == 1 {
+            assert_eq!(d["items"][0]["status"], "pending");
+            assert!(d["items"][0]["nextAttemptDate"].is_string());
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < end,
+            "no attempt recorded: {d}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     // Stopped while the retry is scheduled.
     let (url, dir) = app.stop().await;
     let app = spawn_app_on(url, dir, HttpSettings::default(), fast("3s")).await;
