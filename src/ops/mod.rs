@@ -10,7 +10,11 @@ use std::collections::BTreeMap;
 
 pub mod access;
 pub mod closure;
+pub mod comments;
+pub mod parent_access;
+pub mod sub_tasks;
 pub mod tags;
+pub mod work_logs;
 
 /// Who acts: the user and the scopes of the key (or session) they act with.
 #[derive(Debug, Clone)]
