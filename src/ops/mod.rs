@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 pub mod access;
+pub mod activity;
 pub mod closure;
 pub mod comments;
 pub mod parent_access;
