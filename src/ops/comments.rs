@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::access::Member;
 use super::parent_access::{self as wia, ItemRef};
 use super::{Actor, OpError, OpResult, Scope, work_logs};
+use crate::changes::{self, Event};
 use crate::model::{
     self, AUTHOR_COLS, AuthorRow, COMMENT_MAX, Check, DesignElementComment, WorkItemComment,
     WorkLog,
@@ -48,6 +49,22 @@ impl Kind {
         match self {
             Kind::WorkItem => "c.work_log_id",
             Kind::DesignElement => "CAST(NULL AS BIGINT)",
+        }
+    }
+
+    /// Its `created`, `updated` and `deleted` events.
+    fn events(self) -> [Event; 3] {
+        match self {
+            Kind::WorkItem => [
+                Event::WorkItemCommentCreated,
+                Event::WorkItemCommentUpdated,
+                Event::WorkItemCommentDeleted,
+            ],
+            Kind::DesignElement => [
+                Event::DesignElementCommentCreated,
+                Event::DesignElementCommentUpdated,
+                Event::DesignElementCommentDeleted,
+            ],
         }
     }
 
@@ -196,6 +213,27 @@ async fn gate(
     }
 }
 
+impl Gate {
+    /// The category a change of this thread is filed under: the work item's (none for a design
+    /// element), so readers who cannot see the item do not see its comments change either.
+    fn category(&self) -> Option<i64> {
+        self.item.as_ref().and_then(ItemRef::category)
+    }
+}
+
+/// Records one of the thread's events for comment `id`.
+async fn record<T: Thread>(
+    tx: &mut Tx,
+    actor: &Actor,
+    pid: i64,
+    (event, category): (Event, Option<i64>),
+    id: i64,
+    c: &T::Comment,
+) -> OpResult<()> {
+    changes::record(tx, actor, pid, event, id, category, c).await?;
+    Ok(())
+}
+
 /// A comment changes its work item (BEHAVIOUR.md §8); a design element's stays as it is.
 async fn touch(tx: &mut Tx, g: &Gate) -> OpResult<()> {
     match &g.item {
@@ -340,7 +378,10 @@ pub async fn create<T: Thread>(
     )
     .await?;
     touch(tx, &g).await?;
-    load::<T>(tx, pid, parent, id).await
+    let c = load::<T>(tx, pid, parent, id).await?;
+    let [created, _, _] = T::KIND.events();
+    record::<T>(tx, actor, pid, (created, g.category()), id, &c).await?;
+    Ok(c)
 }
 
 /// The comment a work log is created with (`ops::work_logs::create` has checked access and
@@ -353,9 +394,20 @@ pub(super) async fn post_with_log(
     work_log: i64,
     now: &str,
 ) -> OpResult<()> {
-    let at = (item.project_id, item.work_item_id);
-    insert(tx, actor, Kind::WorkItem, at, text, Some(work_log), now).await?;
-    Ok(())
+    let (pid, wid) = (item.project_id, item.work_item_id);
+    let id = insert(
+        tx,
+        actor,
+        Kind::WorkItem,
+        (pid, wid),
+        text,
+        Some(work_log),
+        now,
+    )
+    .await?;
+    let c = load::<OnWorkItem>(tx, pid, wid, id).await?;
+    let event = (Event::WorkItemCommentCreated, item.category());
+    record::<OnWorkItem>(tx, actor, pid, event, id, &c).await
 }
 
 /// Replaces the text (the author only).
@@ -381,7 +433,10 @@ pub async fn update<T: Thread>(
     )
     .await?;
     touch(tx, &g).await?;
-    load::<T>(tx, pid, parent, id).await
+    let c = load::<T>(tx, pid, parent, id).await?;
+    let [_, updated, _] = kind.events();
+    record::<T>(tx, actor, pid, (updated, g.category()), id, &c).await?;
+    Ok(c)
 }
 
 /// Deletes the comment (its author or an admin).
@@ -401,5 +456,7 @@ pub async fn delete<T: Thread>(
         params![id],
     )
     .await?;
-    touch(tx, &g).await
+    touch(tx, &g).await?;
+    let [_, _, deleted] = kind.events();
+    record::<T>(tx, actor, pid, (deleted, g.category()), id, &cur).await
 }

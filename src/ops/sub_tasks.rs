@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::access::Member;
 use super::parent_access::{self as wia, ItemRef};
 use super::{Actor, OpError, OpResult, Scope};
+use crate::changes::{self, Event};
 use crate::model::{self, Check, SubTask};
 use crate::params;
 use crate::store::Tx;
@@ -85,7 +86,10 @@ pub async fn create(
     )
     .await?;
     wia::touch(tx, pid, wid).await?;
-    load(tx, &item, sid).await
+    let st = load(tx, &item, sid).await?;
+    let event = Event::WorkItemSubTaskCreated;
+    changes::record(tx, actor, pid, event, sid, item.category(), &st).await?;
+    Ok(st)
 }
 
 /// Replaces both values; an omitted `isCompleted` becomes false.
@@ -103,7 +107,16 @@ pub async fn update(
     let (m, item) = wia::open(tx, actor, pid, wid, Scope::WorkItemsWrite).await?;
     let cur = load(tx, &item, sid).await?;
     let title = v.title.unwrap_or_default();
-    save(tx, &m, &item, cur, title, v.is_completed.unwrap_or(false)).await
+    save(
+        tx,
+        actor,
+        &m,
+        &item,
+        cur,
+        title,
+        v.is_completed.unwrap_or(false),
+    )
+    .await
 }
 
 /// Changes only the values sent.
@@ -124,13 +137,15 @@ pub async fn patch(
     let cur = load(tx, &item, sid).await?;
     let title = v.title.unwrap_or_else(|| cur.title.clone());
     let done = v.is_completed.unwrap_or(cur.is_completed);
-    save(tx, &m, &item, cur, title, done).await
+    save(tx, actor, &m, &item, cur, title, done).await
 }
 
 /// Validated values onto the stored sub-task. Changing only `isCompleted` (ticking) needs update
-/// permission on the category; anything else needs write permission.
+/// permission on the category; anything else needs write permission. Records `closed` or
+/// `reopened` when `isCompleted` flips, `updated` when the title changes or nothing flips.
 async fn save(
     tx: &mut Tx,
+    actor: &Actor,
     m: &Member,
     item: &ItemRef,
     cur: SubTask,
@@ -156,22 +171,40 @@ async fn save(
     )
     .await?;
     wia::touch(tx, item.project_id, item.work_item_id).await?;
+    let flip = match (cur.is_completed, is_completed) {
+        (false, true) => Some(Event::WorkItemSubTaskClosed),
+        (true, false) => Some(Event::WorkItemSubTaskReopened),
+        _ => None,
+    };
+    let renamed = title != cur.title;
     // Only the two values changed: the rest (position, creation date) stays as loaded.
-    Ok(SubTask {
+    let st = SubTask {
         title,
         is_completed,
         ..cur
-    })
+    };
+    let events = (renamed || flip.is_none())
+        .then_some(Event::WorkItemSubTaskUpdated)
+        .into_iter()
+        .chain(flip);
+    for event in events {
+        let (pid, sid) = (st.project_id, st.sub_task_id);
+        changes::record(tx, actor, pid, event, sid, item.category(), &st).await?;
+    }
+    Ok(st)
 }
 
 pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, wid: i64, sid: i64) -> OpResult<()> {
     let (m, item) = wia::open(tx, actor, pid, wid, Scope::WorkItemsWrite).await?;
-    load(tx, &item, sid).await?;
+    let st = load(tx, &item, sid).await?;
     m.require(m.can_write_category(item.category()))?;
     tx.exec(
         "DELETE FROM sub_tasks WHERE project_id = $1 AND work_item_id = $2 AND sub_task_id = $3",
         params![pid, wid, sid],
     )
     .await?;
-    wia::touch(tx, pid, wid).await
+    wia::touch(tx, pid, wid).await?;
+    let event = Event::WorkItemSubTaskDeleted;
+    changes::record(tx, actor, pid, event, sid, item.category(), &st).await?;
+    Ok(())
 }

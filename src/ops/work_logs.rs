@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::parent_access as wia;
 use super::{Actor, OpError, OpResult, Scope, comments};
+use crate::changes::{self, Event};
 use crate::model::{self, AUTHOR_COLS, AuthorRow, COMMENT_MAX, Check, WorkLog};
 use crate::params;
 use crate::store::{Tx, Val, placeholders};
@@ -162,11 +163,14 @@ pub async fn create(
             ],
         )
         .await?;
+    let log = load(tx, pid, wid, lid).await?;
+    let event = Event::WorkItemWorkLogCreated;
+    changes::record(tx, actor, pid, event, lid, item.category(), &log).await?;
     if let Some(text) = &comment {
         comments::post_with_log(tx, actor, &item, text, lid, &now).await?;
     }
     wia::touch(tx, pid, wid).await?;
-    load(tx, pid, wid, lid).await
+    Ok(log)
 }
 
 /// Changes the value of a log (its author or an admin).
@@ -190,7 +194,10 @@ pub async fn update(
     )
     .await?;
     wia::touch(tx, pid, wid).await?;
-    load(tx, pid, wid, lid).await
+    let log = load(tx, pid, wid, lid).await?;
+    let event = Event::WorkItemWorkLogUpdated;
+    changes::record(tx, actor, pid, event, lid, item.category(), &log).await?;
+    Ok(log)
 }
 
 /// Deletes a log (its author or an admin). A comment posted with it stays.
@@ -206,5 +213,9 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, wid: i64, lid: i64) ->
     .await?;
     tx.exec("DELETE FROM work_logs WHERE id = $1", params![lid])
         .await?;
-    wia::touch(tx, pid, wid).await
+    wia::touch(tx, pid, wid).await?;
+    // Only the log's own event: the comment that loses its link is not reported.
+    let event = Event::WorkItemWorkLogDeleted;
+    changes::record(tx, actor, pid, event, lid, item.category(), &log).await?;
+    Ok(())
 }
