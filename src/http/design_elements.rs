@@ -57,7 +57,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The caller's membership after checking the key's scope and that the project uses the
 /// design model module. Permission rules stay with the caller (read, write, comment).
-pub(super) async fn design_access(
+pub(crate) async fn design_access(
     tx: &mut Tx,
     auth: &Auth,
     pid: i64,

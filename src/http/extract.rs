@@ -285,19 +285,6 @@ impl RawBody {
     }
 }
 
-/// A comment body (work items and design elements alike): a bare JSON string or `{"text": …}`,
-/// not blank, at most 5000 characters.
-pub fn comment_text(body: &RawBody) -> ApiResult<String> {
-    let text = body.text("text")?;
-    let mut c = crate::model::Check::new();
-    if text.trim().is_empty() {
-        c.fail("text", "The text is required.");
-    }
-    c.text("text", Some(&text), crate::model::COMMENT_MAX);
-    c.finish()?;
-    Ok(text)
-}
-
 /// `offset` and `limit` of the paged lists (BEHAVIOUR.md §5).
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]

@@ -1,22 +1,17 @@
-//! Sub-tasks (checklist items) of a work item. Ids are numbered per work item.
+//! Sub-tasks of a work item: the HTTP side of `ops::sub_tasks`.
 
 use axum::extract::State;
 use axum::response::Response;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::auth::{Auth, Scope};
-use super::error::{ApiError, ApiResult, ErrorBody};
+use super::error::{ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
-use super::work_item_access::{self as wia, ItemRef};
-use crate::model::{self, Check};
-use crate::ops::access::Member;
-use crate::params;
-use crate::store::Tx;
+use crate::model::SubTask;
+use crate::ops::Actor;
+use crate::ops::sub_tasks::{self, PatchWorkItemSubTaskValues, UpdateWorkItemSubTaskValues};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,51 +24,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct SubTask {
-    pub project_id: i64,
-    pub work_item_id: i64,
-    pub sub_task_id: i64,
-    pub title: String,
-    pub is_completed: bool,
-    /// Position in the item's list, from 0.
-    #[sqlx(rename = "position")]
-    pub index: i64,
-    pub creation_date: String,
-}
-
-const SUB_TASK_SELECT: &str = "SELECT s.project_id, s.work_item_id, s.sub_task_id, s.title, s.is_completed, \
-     (SELECT COUNT(*) FROM sub_tasks o WHERE o.project_id = s.project_id \
-      AND o.work_item_id = s.work_item_id AND o.sub_task_id < s.sub_task_id) AS position, \
-     s.creation_date FROM sub_tasks s WHERE s.project_id = $1 AND s.work_item_id = $2";
-
-/// PUT: both fields; an omitted `isCompleted` becomes false.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateWorkItemSubTaskValues {
-    /// Required.
-    pub title: Option<String>,
-    pub is_completed: Option<bool>,
-}
-
-/// PATCH: only the fields present change.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PatchWorkItemSubTaskValues {
-    pub title: Option<String>,
-    pub is_completed: Option<bool>,
-}
-
-async fn load(tx: &mut Tx, item: &ItemRef, sid: i64) -> ApiResult<SubTask> {
-    tx.opt(
-        &format!("{SUB_TASK_SELECT} AND s.sub_task_id = $3"),
-        params![item.project_id, item.work_item_id, sid],
-    )
-    .await?
-    .ok_or(ApiError::NotFound)
-}
-
 /// Gets the list of subtasks of the work item.
 #[utoipa::path(get, path = "/v0/projects/{projectId}/workitems/{workItemId}/subtasks",
     tag = "Work Items / Subtasks",
@@ -83,17 +33,11 @@ async fn load(tx: &mut Tx, item: &ItemRef, sid: i64) -> ApiResult<SubTask> {
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn list_sub_tasks(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, wid)): Ids<(i64, i64)>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    let (_, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsRead).await?;
-    let list: Vec<SubTask> = tx
-        .all(
-            &format!("{SUB_TASK_SELECT} ORDER BY s.sub_task_id"),
-            params![item.project_id, item.work_item_id],
-        )
-        .await?;
+    let list = sub_tasks::list(&mut tx, &actor, pid, wid).await?;
     tx.commit().await?;
     Ok(reply::ok(list))
 }
@@ -109,32 +53,13 @@ async fn list_sub_tasks(
               (status = 404, description = "Not found")))]
 async fn create_sub_task(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, wid)): Ids<(i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let title = body.text("title")?;
-    let mut c = Check::new();
-    c.name("title", Some(&title));
-    c.finish()?;
     let mut tx = s.db.write().await?;
-    let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
-    m.require(m.can_write_category(item.category()))?;
-    let (sid,): (i64,) = tx
-        .one(
-            "UPDATE work_items SET last_sub_task_id = last_sub_task_id + 1 \
-             WHERE project_id = $1 AND work_item_id = $2 RETURNING last_sub_task_id",
-            params![pid, wid],
-        )
-        .await?;
-    tx.exec(
-        "INSERT INTO sub_tasks (project_id, work_item_id, sub_task_id, title, is_completed, creation_date) \
-         VALUES ($1, $2, $3, $4, FALSE, $5)",
-        params![pid, wid, sid, title.trim(), model::now()],
-    )
-    .await?;
-    wia::touch(&mut tx, pid, wid).await?;
-    let st = load(&mut tx, &item, sid).await?;
+    let st = sub_tasks::create(&mut tx, &actor, pid, wid, title).await?;
     tx.commit().await?;
     Ok(reply::ok(st))
 }
@@ -149,45 +74,13 @@ async fn create_sub_task(
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn get_sub_task(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, wid, sid)): Ids<(i64, i64, i64)>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    let (_, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsRead).await?;
-    let st = load(&mut tx, &item, sid).await?;
+    let st = sub_tasks::get(&mut tx, &actor, pid, wid, sid).await?;
     tx.commit().await?;
     Ok(reply::ok(st))
-}
-
-/// Validates and saves a sub-task change. Changing only `isCompleted` (ticking) needs update
-/// permission on the category; anything else needs write permission.
-async fn save(
-    tx: &mut Tx,
-    m: &Member,
-    item: &ItemRef,
-    cur: &SubTask,
-    title: String,
-    is_completed: bool,
-) -> ApiResult<()> {
-    let title = title.trim().to_string();
-    if title != cur.title {
-        m.require(m.can_write_category(item.category()))?;
-    } else {
-        m.require(m.can_update_category(item.category()))?;
-    }
-    tx.exec(
-        "UPDATE sub_tasks SET title = $1, is_completed = $2 \
-         WHERE project_id = $3 AND work_item_id = $4 AND sub_task_id = $5",
-        params![
-            title,
-            is_completed,
-            item.project_id,
-            item.work_item_id,
-            cur.sub_task_id
-        ],
-    )
-    .await?;
-    wia::touch(tx, item.project_id, item.work_item_id).await
 }
 
 /// Updates a work item subtask: every field is replaced.
@@ -202,26 +95,13 @@ async fn save(
               (status = 404, description = "Not found")))]
 async fn update_sub_task(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, wid, sid)): Ids<(i64, i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let v: UpdateWorkItemSubTaskValues = body.json()?;
-    let mut c = Check::new();
-    c.name("title", v.title.as_deref());
-    c.finish()?;
     let mut tx = s.db.write().await?;
-    let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
-    let cur = load(&mut tx, &item, sid).await?;
-    save(
-        &mut tx,
-        &m,
-        &item,
-        &cur,
-        v.title.unwrap_or_default(),
-        v.is_completed.unwrap_or(false),
-    )
-    .await?;
+    sub_tasks::update(&mut tx, &actor, pid, wid, sid, v).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }
@@ -238,22 +118,13 @@ async fn update_sub_task(
               (status = 404, description = "Not found")))]
 async fn patch_sub_task(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, wid, sid)): Ids<(i64, i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let v: PatchWorkItemSubTaskValues = body.json()?;
-    let mut c = Check::new();
-    if v.title.is_some() {
-        c.name("title", v.title.as_deref());
-    }
-    c.finish()?;
     let mut tx = s.db.write().await?;
-    let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
-    let cur = load(&mut tx, &item, sid).await?;
-    let title = v.title.unwrap_or_else(|| cur.title.clone());
-    let done = v.is_completed.unwrap_or(cur.is_completed);
-    save(&mut tx, &m, &item, &cur, title, done).await?;
+    sub_tasks::patch(&mut tx, &actor, pid, wid, sid, v).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }
@@ -268,19 +139,11 @@ async fn patch_sub_task(
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn delete_sub_task(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, wid, sid)): Ids<(i64, i64, i64)>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.write().await?;
-    let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
-    load(&mut tx, &item, sid).await?;
-    m.require(m.can_write_category(item.category()))?;
-    tx.exec(
-        "DELETE FROM sub_tasks WHERE project_id = $1 AND work_item_id = $2 AND sub_task_id = $3",
-        params![pid, wid, sid],
-    )
-    .await?;
-    wia::touch(&mut tx, pid, wid).await?;
+    sub_tasks::delete(&mut tx, &actor, pid, wid, sid).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }

@@ -14,11 +14,15 @@ pub mod activity;
 pub mod boards;
 pub mod calendar;
 pub mod closure;
+pub mod comments;
 pub mod milestones;
+pub mod parent_access;
 pub mod projects;
+pub mod sub_tasks;
 pub mod tags;
 pub mod users;
 pub mod webhooks;
+pub mod work_logs;
 pub mod workspaces;
 
 /// Who acts: the user and the scopes of the key (or session) they act with.

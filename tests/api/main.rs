@@ -22,6 +22,7 @@ mod tags;
 mod boards;
 mod comments;
 mod dependencies;
+mod events_parts;
 mod milestones;
 mod sub_tasks;
 mod work_item_tags;
