@@ -4,12 +4,14 @@
 //! appends later (the change log) commits or rolls back with the change itself. Ops never sees
 //! HTTP types: the caller is an [`Actor`], a failure an [`OpError`] that each adapter renders.
 //!
-//! Groups on ops so far: board and milestone closure ([`closure`]), tags ([`tags`]).
+//! Groups on ops so far: board and milestone closure ([`closure`]), the design model
+//! ([`design_elements`]), tags ([`tags`]).
 
 use std::collections::BTreeMap;
 
 pub mod access;
 pub mod closure;
+pub mod design_elements;
 pub mod tags;
 
 /// Who acts: the user and the scopes of the key (or session) they act with.
