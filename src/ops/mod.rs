@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 pub mod access;
+pub mod activity;
 pub mod closure;
 pub mod design_elements;
 pub mod tags;

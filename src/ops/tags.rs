@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::access::{self, Member};
 use super::{Actor, OpError, OpResult, Scope};
+use crate::changes::{self, Event};
 use crate::model::{self, Check, TAG_COLS, Tag};
 use crate::params;
 use crate::store::{Tx, sequences};
@@ -52,7 +53,8 @@ async fn load(tx: &mut Tx, pid: i64, id: i64) -> OpResult<Tag> {
     .ok_or(OpError::NotFound)
 }
 
-async fn save(tx: &mut Tx, t: &Tag) -> OpResult<Tag> {
+/// Writes the tag's values and records `tag.updated`.
+async fn save(tx: &mut Tx, actor: &Actor, t: &Tag) -> OpResult<Tag> {
     tx.exec(
         "UPDATE tags SET name = $1, icon = $2, color = $3, display_icon_only = $4 \
          WHERE project_id = $5 AND tag_id = $6",
@@ -66,7 +68,18 @@ async fn save(tx: &mut Tx, t: &Tag) -> OpResult<Tag> {
         ],
     )
     .await?;
-    load(tx, t.project_id, t.tag_id).await
+    let tag = load(tx, t.project_id, t.tag_id).await?;
+    changes::record(
+        tx,
+        actor,
+        t.project_id,
+        Event::TagUpdated,
+        t.tag_id,
+        None,
+        &tag,
+    )
+    .await?;
+    Ok(tag)
 }
 
 /// The project's tags, oldest first (any member).
@@ -102,7 +115,9 @@ pub async fn create(tx: &mut Tx, actor: &Actor, pid: i64, v: TagValues) -> OpRes
         ],
     )
     .await?;
-    load(tx, pid, id).await
+    let tag = load(tx, pid, id).await?;
+    changes::record(tx, actor, pid, Event::TagCreated, id, None, &tag).await?;
+    Ok(tag)
 }
 
 /// Replaces the tag's values; omitted optional values are reset.
@@ -115,6 +130,7 @@ pub async fn update(tx: &mut Tx, actor: &Actor, pid: i64, id: i64, v: TagValues)
     c.finish()?;
     save(
         tx,
+        actor,
         &Tag {
             name: v.name.unwrap_or_default().trim().to_string(),
             icon: v.icon,
@@ -147,6 +163,7 @@ pub async fn patch(
     c.finish()?;
     save(
         tx,
+        actor,
         &Tag {
             name: v.name.map(|n| n.trim().to_string()).unwrap_or(cur.name),
             icon: v.icon.unwrap_or(cur.icon),
@@ -163,7 +180,7 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<(
     access::member(tx, actor, pid, Scope::ProjectsAdmin)
         .await?
         .require_admin()?;
-    load(tx, pid, id).await?;
+    let tag = load(tx, pid, id).await?;
     // work_item_tags rows go with it (ON DELETE CASCADE); stated here so both backends agree.
     tx.exec(
         "DELETE FROM work_item_tags WHERE project_id = $1 AND tag_id = $2",
@@ -175,5 +192,7 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<(
         params![pid, id],
     )
     .await?;
+    // Only the tag's own event: the items that lose it are not each reported.
+    changes::record(tx, actor, pid, Event::TagDeleted, id, None, &tag).await?;
     Ok(())
 }

@@ -33,6 +33,8 @@ mod design_element_comments;
 mod design_elements;
 mod events;
 
+mod activity;
+
 mod concurrency;
 mod crash;
 mod operations;
