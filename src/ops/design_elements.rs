@@ -14,12 +14,14 @@ use utoipa::ToSchema;
 
 use super::access::{self, Member};
 use super::{Actor, OpError, OpResult, Scope};
+use crate::changes::{self, Event};
 use crate::model::{
-    self, Check, DesignElement, Metrics, ModuleConfig, TEXT_MAX, load_design_elements,
+    self, Check, DesignElement, Metrics, ModuleConfig, ProjectUser, TEXT_MAX, WorkItem,
+    get_project_user, load_design_elements,
 };
 use crate::params;
 use crate::store::metrics::{self, MetricsScope};
-use crate::store::work_items::{compact_board_indexes, lock_project};
+use crate::store::work_items::{self as items, compact_board_indexes, lock_project};
 use crate::store::{Tx, Val, placeholders, sequences};
 
 /// The deepest a design model may be: a root is level 1, so an element on level `MAX_DEPTH`
@@ -208,6 +210,9 @@ fn levels(tree: &HashMap<i64, Option<i64>>, root: i64) -> Vec<Vec<i64>> {
         if next.is_empty() {
             return out;
         }
+        // Sorted, so a delete records its elements in a stable order.
+        let mut next = next;
+        next.sort_unstable();
         out.push(next);
     }
 }
@@ -578,7 +583,10 @@ pub async fn create(
         ],
     )
     .await?;
-    load_one(tx, pid, &m.hidden_categories(), id, false).await
+    let hidden = m.hidden_categories();
+    let e = load_one(tx, pid, &hidden, id, false).await?;
+    record_element(tx, actor, pid, Event::DesignElementCreated, &e, &hidden).await?;
+    Ok(e)
 }
 
 /// PUT: every field is replaced (an omitted `parentId` makes the element a root).
@@ -607,7 +615,11 @@ pub async fn update(
     )
     .await?;
     save(tx, pid, id, &cur, f).await?;
-    load_one(tx, pid, &m.hidden_categories(), id, false).await
+    let hidden = m.hidden_categories();
+    let e = load_one(tx, pid, &hidden, id, false).await?;
+    // A move (new parent) is an update like any other.
+    record_element(tx, actor, pid, Event::DesignElementUpdated, &e, &hidden).await?;
+    Ok(e)
 }
 
 /// PATCH: only the fields present change; `parentId` re-parents the element (null → root).
@@ -639,12 +651,131 @@ pub async fn patch(
     )
     .await?;
     save(tx, pid, id, &cur, f).await?;
-    load_one(tx, pid, &m.hidden_categories(), id, false).await
+    let hidden = m.hidden_categories();
+    let e = load_one(tx, pid, &hidden, id, false).await?;
+    // A move (new parent) is an update like any other.
+    record_element(tx, actor, pid, Event::DesignElementUpdated, &e, &hidden).await?;
+    Ok(e)
+}
+
+/// The actor as a project user: the `user` of every design element change (BEHAVIOUR.md §6:
+/// receivers read the actor at `User.User.Name`).
+async fn actor_user(tx: &mut Tx, pid: i64, actor: &Actor) -> OpResult<Option<ProjectUser>> {
+    Ok(get_project_user(tx, pid, actor.user_id).await?)
+}
+
+/// Records `event` for the element `e` (as the caller's reply shows it): the element as its GET
+/// shows it with counts over every category (a webhook is the project's, not the caller's),
+/// and the actor as `user`.
+async fn record_element(
+    tx: &mut Tx,
+    actor: &Actor,
+    pid: i64,
+    event: Event,
+    e: &DesignElement,
+    hidden: &[i64],
+) -> OpResult<()> {
+    let mut entity = if hidden.is_empty() {
+        e.clone()
+    } else {
+        load_one(tx, pid, &[], e.design_element_id, false).await?
+    };
+    entity.user = actor_user(tx, pid, actor).await?;
+    changes::record(
+        tx,
+        actor,
+        pid,
+        event,
+        entity.design_element_id,
+        None,
+        &entity,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The elements of a subtree (`levels`, root first) as their single GET shows them (parent
+/// shallow, counts over every category), deepest level first, with `user` the actor: what a
+/// delete records. Loaded in chunks, a fixed number of statements per chunk.
+async fn subtree_before(
+    tx: &mut Tx,
+    actor: &Actor,
+    pid: i64,
+    root_parent: Option<i64>,
+    levels: &[Vec<i64>],
+) -> OpResult<Vec<DesignElement>> {
+    let mut ids: Vec<i64> = levels.concat();
+    ids.extend(root_parent);
+    let mut by_id: HashMap<i64, DesignElement> = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        let found = load_design_elements(
+            tx,
+            pid,
+            &[],
+            &format!(
+                "WHERE de.project_id = $1 AND de.design_element_id IN ({})",
+                placeholders(2, chunk.len())
+            ),
+            &with_project(pid, chunk),
+        )
+        .await?;
+        by_id.extend(found.into_iter().map(|e| (e.design_element_id, e)));
+    }
+    let user = actor_user(tx, pid, actor).await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for level in levels.iter().rev() {
+        for x in level {
+            let Some(e) = by_id.get(x) else { continue };
+            let mut e = shallow(e);
+            e.parent = e
+                .parent_id
+                .and_then(|p| by_id.get(&p))
+                .map(|p| Box::new(shallow(p)));
+            e.user = user.clone();
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// Work items of the project as their GET shows them (every category), chunked.
+async fn work_items(tx: &mut Tx, pid: i64, ids: &[i64]) -> OpResult<Vec<WorkItem>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(items::load(tx, pid, chunk, &[]).await?);
+    }
+    Ok(out)
+}
+
+/// Ids from `sql` (`… IN (…)` filled with `ids` after the project), chunked, minus `skip`.
+async fn ids_in(
+    tx: &mut Tx,
+    pid: i64,
+    sql: &str,
+    ids: &[i64],
+    skip: &HashSet<i64>,
+) -> OpResult<Vec<i64>> {
+    let mut out: BTreeSet<i64> = BTreeSet::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<(i64,)> = tx
+            .all(
+                &format!("{sql} ({})", placeholders(2, chunk.len())),
+                &with_project(pid, chunk),
+            )
+            .await?;
+        out.extend(rows.into_iter().map(|r| r.0).filter(|x| !skip.contains(x)));
+    }
+    Ok(out.into_iter().collect())
 }
 
 /// Deletes the element with its whole subtree and their comments. Linked work items are
 /// unlinked, or deleted with `removeWorkItems: true` (which needs what deleting them directly
 /// needs, and open boards).
+///
+/// Records one `designelement.deleted` per element removed (deepest first, the element as it
+/// was), and per linked item `workitem.updated` (unlinked, as it is now) or `workitem.deleted`
+/// (as it was); deleting items also records `workitem.updated` for the tasks of a deleted story
+/// (they lose it) and `workitem.unblocked` for the items a deleted item was blocking.
 pub async fn delete(
     tx: &mut Tx,
     actor: &Actor,
@@ -654,33 +785,74 @@ pub async fn delete(
 ) -> OpResult<()> {
     let m = writer(tx, actor, pid).await?;
     let cur = current(tx, pid, id).await?;
-    let ids = subtree_ids(&parents(tx, pid).await?, id);
-    if v.remove_work_items.unwrap_or(false) {
+    let tree = levels(&parents(tx, pid).await?, id);
+    let ids = tree.concat();
+    let remove = v.remove_work_items.unwrap_or(false);
+    if remove {
         // Same lock as every work-item write, so board positions stay dense.
         lock_project(tx, pid).await?;
-        // (category, board) of every item linked to a removed element.
-        let mut doomed: Vec<(Option<i64>, Option<i64>)> = Vec::new();
-        for chunk in ids.chunks(CHUNK) {
-            let rows: Vec<(Option<i64>, Option<i64>)> = tx
-                .all(
-                    &format!(
-                        "SELECT category_id, board_id FROM work_items \
-                         WHERE project_id = $1 AND design_element_id IN ({})",
-                        placeholders(2, chunk.len())
-                    ),
-                    &with_project(pid, chunk),
-                )
-                .await?;
-            doomed.extend(rows);
+    }
+    // (id, category, board) of every item linked to a removed element.
+    let mut linked: Vec<(i64, Option<i64>, Option<i64>)> = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<(i64, Option<i64>, Option<i64>)> = tx
+            .all(
+                &format!(
+                    "SELECT work_item_id, category_id, board_id FROM work_items \
+                     WHERE project_id = $1 AND design_element_id IN ({}) ORDER BY work_item_id",
+                    placeholders(2, chunk.len())
+                ),
+                &with_project(pid, chunk),
+            )
+            .await?;
+        linked.extend(rows);
+    }
+    let linked_ids: Vec<i64> = linked.iter().map(|l| l.0).collect();
+    let boards: BTreeSet<Option<i64>> = linked.iter().map(|l| l.2).collect();
+    if remove {
+        if !linked.is_empty() {
+            m.require_work_item_deletes(actor, linked.iter().map(|l| l.1))?;
         }
-        if !doomed.is_empty() {
-            m.require_work_item_deletes(actor, doomed.iter().map(|d| d.0))?;
-        }
-        let boards: BTreeSet<Option<i64>> = doomed.iter().map(|d| d.1).collect();
         // Items on a closed board are read-only like any other write to them.
         for b in &boards {
             access::require_open_board(tx, pid, *b).await?;
         }
+    }
+
+    // Every check passed. What the records need from before the change:
+    let elements = subtree_before(tx, actor, pid, cur.parent_id, &tree).await?;
+    let (deleted, orphans, waiting) = if remove && !linked.is_empty() {
+        let doomed: HashSet<i64> = linked_ids.iter().copied().collect();
+        let deleted = work_items(tx, pid, &linked_ids).await?;
+        let orphans = ids_in(
+            tx,
+            pid,
+            "SELECT work_item_id FROM work_items WHERE project_id = $1 AND parent_story_id IN",
+            &linked_ids,
+            &doomed,
+        )
+        .await?;
+        let successors = ids_in(
+            tx,
+            pid,
+            "SELECT work_item_id FROM dependencies WHERE project_id = $1 AND depends_on_id IN",
+            &linked_ids,
+            &doomed,
+        )
+        .await?;
+        // Only the successors blocked now can be unblocked by the delete.
+        let waiting: Vec<i64> = work_items(tx, pid, &successors)
+            .await?
+            .into_iter()
+            .filter(|w| w.is_blocked)
+            .map(|w| w.work_item_id)
+            .collect();
+        (deleted, orphans, waiting)
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+
+    if remove {
         // Children of doomed stories stay, without their story.
         for chunk in ids.chunks(CHUNK) {
             tx.exec(
@@ -741,6 +913,77 @@ pub async fn delete(
         params![pid, cur.parent_id.unwrap_or(0), cur.sibling_index],
     )
     .await?;
+
+    // The records, now that the change is made. `category_id` is the item's stored category.
+    let category: HashMap<i64, Option<i64>> = linked.iter().map(|l| (l.0, l.1)).collect();
+    if remove {
+        for w in &deleted {
+            let c = category.get(&w.work_item_id).copied().flatten();
+            changes::record(tx, actor, pid, Event::WorkItemDeleted, w.work_item_id, c, w).await?;
+        }
+        for w in work_items(tx, pid, &orphans).await? {
+            let c = w
+                .category
+                .as_ref()
+                .filter(|_| !w.is_story)
+                .map(|c| c.category_id);
+            changes::record(
+                tx,
+                actor,
+                pid,
+                Event::WorkItemUpdated,
+                w.work_item_id,
+                c,
+                &w,
+            )
+            .await?;
+        }
+        for w in work_items(tx, pid, &waiting).await? {
+            if !w.is_blocked {
+                let c = w
+                    .category
+                    .as_ref()
+                    .filter(|_| !w.is_story)
+                    .map(|c| c.category_id);
+                changes::record(
+                    tx,
+                    actor,
+                    pid,
+                    Event::WorkItemUnblocked,
+                    w.work_item_id,
+                    c,
+                    &w,
+                )
+                .await?;
+            }
+        }
+    } else {
+        for w in work_items(tx, pid, &linked_ids).await? {
+            let c = category.get(&w.work_item_id).copied().flatten();
+            changes::record(
+                tx,
+                actor,
+                pid,
+                Event::WorkItemUpdated,
+                w.work_item_id,
+                c,
+                &w,
+            )
+            .await?;
+        }
+    }
+    for e in &elements {
+        changes::record(
+            tx,
+            actor,
+            pid,
+            Event::DesignElementDeleted,
+            e.design_element_id,
+            None,
+            e,
+        )
+        .await?;
+    }
     Ok(())
 }
 
