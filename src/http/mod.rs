@@ -24,7 +24,7 @@ mod boards;
 mod comments;
 mod dependencies;
 mod design_element_comments;
-pub(crate) mod design_elements;
+mod design_elements;
 mod events;
 mod milestones;
 mod sub_tasks;

@@ -4,6 +4,8 @@
 //! appends later (the change log) commits or rolls back with the change itself. Ops never sees
 //! HTTP types: the caller is an [`Actor`], a failure an [`OpError`] that each adapter renders.
 //!
+//! ([`design_elements`]), tags ([`tags`]).
+//! Groups on ops so far: board and milestone closure ([`closure`]), the design model
 //! One module per API group (file named after the group), plus [`access`] (every permission
 //! rule) and [`activity`] (the change log as members read it).
 
@@ -15,6 +17,7 @@ pub mod boards;
 pub mod calendar;
 pub mod closure;
 pub mod comments;
+pub mod design_elements;
 pub mod milestones;
 pub mod parent_access;
 pub mod projects;

@@ -6,8 +6,7 @@
 use super::access::Member;
 use super::{Actor, OpError, OpResult, Scope};
 use crate::http::error::ApiError;
-use crate::http::{design_elements, work_item_access};
-use crate::model::ModuleConfig;
+use crate::http::work_item_access;
 use crate::store::Tx;
 
 pub use crate::http::work_item_access::ItemRef;
@@ -42,14 +41,4 @@ pub async fn touch(tx: &mut Tx, pid: i64, wid: i64) -> OpResult<()> {
     work_item_access::touch(tx, pid, wid).await.map_err(op)
 }
 
-/// The caller's membership (with `scope`) in a project whose design model module is on.
-pub async fn design_access(
-    tx: &mut Tx,
-    actor: &Actor,
-    pid: i64,
-    scope: Scope,
-) -> OpResult<(Member, ModuleConfig)> {
-    design_elements::design_access(tx, actor, pid, scope)
-        .await
-        .map_err(op)
-}
+pub use super::design_elements::design_access;

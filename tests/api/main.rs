@@ -34,6 +34,7 @@ mod design_element_comments;
 mod design_elements;
 mod events;
 mod events_projects;
+mod events_design;
 
 mod activity;
 
