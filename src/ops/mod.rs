@@ -4,12 +4,21 @@
 //! appends later (the change log) commits or rolls back with the change itself. Ops never sees
 //! HTTP types: the caller is an [`Actor`], a failure an [`OpError`] that each adapter renders.
 //!
-//! Groups on ops so far: board and milestone closure ([`closure`]), tags ([`tags`]).
+//! Groups on ops so far: board and milestone closure ([`closure`]), the project configuration
+//! ([`categories`], [`stages`], [`importance_levels`], [`design_element_types`], [`roles`], [`tags`],
+//! sharing one CRUD in [`config`]) and [`project_users`].
 
 use std::collections::BTreeMap;
 
 pub mod access;
+pub mod categories;
 pub mod closure;
+pub mod config;
+pub mod design_element_types;
+pub mod importance_levels;
+pub mod project_users;
+pub mod roles;
+pub mod stages;
 pub mod tags;
 
 /// Who acts: the user and the scopes of the key (or session) they act with.
