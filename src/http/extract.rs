@@ -14,9 +14,11 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
+
+pub use crate::model::{Paged, Paging};
 
 use super::AppState;
 use super::auth::Auth;
@@ -307,12 +309,6 @@ pub struct PageQuery {
     pub limit: Option<i64>,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct Paging {
-    pub offset: i64,
-    pub limit: i64,
-}
-
 impl PageQuery {
     pub fn paging(&self) -> ApiResult<Paging> {
         let offset = self.offset.unwrap_or(0);
@@ -322,14 +318,4 @@ impl PageQuery {
         }
         Ok(Paging { offset, limit })
     }
-}
-
-/// A page of a paged list.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Paged<T: ToSchema> {
-    pub total_count: i64,
-    pub offset: i64,
-    pub limit: i64,
-    pub items: Vec<T>,
 }

@@ -7,6 +7,7 @@ mod limits;
 mod openapi;
 pub mod reply;
 
+mod activity;
 mod categories;
 mod design_element_types;
 mod importance_levels;
@@ -134,6 +135,7 @@ fn all_routes() -> OpenApiRouter<AppState> {
         .merge(design_elements::routes())
         .merge(design_element_comments::routes())
         .merge(events::routes())
+        .merge(activity::routes())
 }
 
 /// The complete service: routes, docs, fallbacks and middleware.

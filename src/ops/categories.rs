@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::config::{self, HasLook, Kind, Look};
 use super::{Actor, OpError, OpResult, Scope, access};
+use crate::changes::Event;
 use crate::model::{self, CATEGORY_COLS, Category, Check};
 use crate::params;
 use crate::store::Tx;
@@ -18,6 +19,9 @@ impl Kind for Category {
     const ID: &'static str = "category_id";
     const SEQUENCE: &'static str = "category";
     const ORDER: &'static str = "c.category_id";
+    const CREATED: Event = Event::CategoryCreated;
+    const UPDATED: Event = Event::CategoryUpdated;
+    const DELETED: Event = Event::CategoryDeleted;
     fn id(&self) -> i64 {
         self.category_id
     }
@@ -72,7 +76,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, pid: i64, v: CategoryValues) -> 
     let mut c = Check::new();
     let look = Look::put(&mut c, v.name, v.color, v.icon);
     c.finish()?;
-    config::insert(tx, pid, look.fields()).await
+    config::insert(tx, actor, pid, look.fields()).await
 }
 
 /// `[ADMIN]` Omitted optional values become null.
@@ -87,7 +91,7 @@ pub async fn update(
     let mut c = Check::new();
     let look = Look::put(&mut c, v.name, v.color, v.icon);
     c.finish()?;
-    config::update(tx, pid, id, look.fields()).await
+    config::update(tx, actor, pid, id, look.fields()).await
 }
 
 /// `[ADMIN]` Changes only the values sent.
@@ -102,7 +106,7 @@ pub async fn patch(
     let mut c = Check::new();
     let look = Look::patch(&mut c, cur.look(), v.name, v.color, v.icon);
     c.finish()?;
-    config::update(tx, pid, id, look.fields()).await
+    config::update(tx, actor, pid, id, look.fields()).await
 }
 
 pub const LAST_CATEGORY: &str = "You can't delete the last category.";
@@ -111,7 +115,7 @@ pub const CATEGORY_IN_USE: &str =
 
 /// `[ADMIN]` Only a category no work item is in, and never the last one.
 pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<()> {
-    config::admin_load::<Category>(tx, actor, pid, id).await?;
+    let before: Category = config::admin_load(tx, actor, pid, id).await?;
     let (n,): (i64,) = tx
         .one(
             "SELECT COUNT(*) FROM categories WHERE project_id = $1",
@@ -130,5 +134,5 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<(
     {
         return Err(OpError::conflict(CATEGORY_IN_USE));
     }
-    config::delete::<Category>(tx, pid, id).await
+    config::delete(tx, actor, pid, &before).await
 }

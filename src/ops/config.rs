@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::access;
 use super::{Actor, OpError, OpResult, Scope};
+use crate::changes::{self, Event};
 use crate::model::Check;
 use crate::params;
 use crate::store::{Record, Tx, Val, sequences};
@@ -30,6 +31,10 @@ pub trait Kind: Serialize + Sized + Send {
     const SEQUENCE: &'static str;
     /// How lists are ordered (alias-qualified).
     const ORDER: &'static str;
+    /// What `insert`, `update` and `delete` record in the change log.
+    const CREATED: Event;
+    const UPDATED: Event;
+    const DELETED: Event;
 
     fn id(&self) -> i64;
 }
@@ -79,8 +84,14 @@ pub async fn admin_load<K: Kind>(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) 
 }
 
 /// Inserts a new entity with the next per-project id and the given column values (the id,
-/// project and creation date are filled in here), and answers it as its GET would.
-pub async fn insert<K: Kind>(tx: &mut Tx, pid: i64, fields: Vec<(&str, Val)>) -> OpResult<K> {
+/// project and creation date are filled in here), records `K::CREATED` and answers the entity
+/// as its GET would. Every check of the write comes before.
+pub async fn insert<K: Kind>(
+    tx: &mut Tx,
+    actor: &Actor,
+    pid: i64,
+    fields: Vec<(&str, Val)>,
+) -> OpResult<K> {
     let id = sequences::next_id(tx, pid, K::SEQUENCE).await?;
     let mut cols = vec!["project_id", K::ID, "creation_date"];
     let mut vals: Vec<Val> = vec![pid.into(), id.into(), crate::model::now().into()];
@@ -96,12 +107,16 @@ pub async fn insert<K: Kind>(tx: &mut Tx, pid: i64, fields: Vec<(&str, Val)>) ->
         marks.join(", ")
     );
     tx.exec(&sql, &vals).await?;
-    load(tx, pid, id).await
+    let created: K = load(tx, pid, id).await?;
+    changes::record(tx, actor, pid, K::CREATED, id, None, &created).await?;
+    Ok(created)
 }
 
-/// Sets the given columns of one entity and answers it as its GET would.
+/// Sets the given columns of one entity, records `K::UPDATED` and answers the entity as its GET
+/// would. Every check of the write comes before.
 pub async fn update<K: Kind>(
     tx: &mut Tx,
+    actor: &Actor,
     pid: i64,
     id: i64,
     fields: Vec<(&str, Val)>,
@@ -124,17 +139,22 @@ pub async fn update<K: Kind>(
         n + 2
     );
     tx.exec(&sql, &vals).await?;
-    load(tx, pid, id).await
+    let updated: K = load(tx, pid, id).await?;
+    changes::record(tx, actor, pid, K::UPDATED, id, None, &updated).await?;
+    Ok(updated)
 }
 
-/// Deletes one entity (its group has already moved or refused whatever referenced it).
-pub async fn delete<K: Kind>(tx: &mut Tx, pid: i64, id: i64) -> OpResult<()> {
+/// Deletes one entity (its group has already moved or refused whatever referenced it) and
+/// records `K::DELETED` with the entity as it was. The rows its group moved or dropped with it
+/// (work items, design elements, tag links) are not each reported.
+pub async fn delete<K: Kind>(tx: &mut Tx, actor: &Actor, pid: i64, before: &K) -> OpResult<()> {
     let sql = format!(
         "DELETE FROM {} WHERE project_id = $1 AND {} = $2",
         K::TABLE,
         K::ID
     );
-    tx.exec(&sql, params![pid, id]).await?;
+    tx.exec(&sql, params![pid, before.id()]).await?;
+    changes::record(tx, actor, pid, K::DELETED, before.id(), None, before).await?;
     Ok(())
 }
 

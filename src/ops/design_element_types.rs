@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::config::{self, Kind, Look};
 use super::{Actor, OpError, OpResult, access};
+use crate::changes::Event;
 use crate::model::{self, Check, DESIGN_ELEMENT_TYPE_COLS, DesignElementType};
 use crate::params;
 use crate::store::Tx;
@@ -18,6 +19,9 @@ impl Kind for DesignElementType {
     const ID: &'static str = "design_element_type_id";
     const SEQUENCE: &'static str = "designelementtype";
     const ORDER: &'static str = "dt.design_element_type_id";
+    const CREATED: Event = Event::DesignElementTypeCreated;
+    const UPDATED: Event = Event::DesignElementTypeUpdated;
+    const DELETED: Event = Event::DesignElementTypeDeleted;
     fn id(&self) -> i64 {
         self.design_element_type_id
     }
@@ -62,7 +66,7 @@ pub async fn create(
 ) -> OpResult<DesignElementType> {
     access::admin(tx, actor, pid).await?;
     let look = look(v)?;
-    config::insert(tx, pid, look.fields()).await
+    config::insert(tx, actor, pid, look.fields()).await
 }
 
 /// `[ADMIN]` Omitted optional values become null.
@@ -75,7 +79,7 @@ pub async fn update(
 ) -> OpResult<DesignElementType> {
     config::admin_load::<DesignElementType>(tx, actor, pid, id).await?;
     let look = look(v)?;
-    config::update(tx, pid, id, look.fields()).await
+    config::update(tx, actor, pid, id, look.fields()).await
 }
 
 /// `[ADMIN]` Its design elements move to `target` (absent: the first remaining type).
@@ -86,7 +90,7 @@ pub async fn delete(
     id: i64,
     target: Option<i64>,
 ) -> OpResult<()> {
-    config::admin_load::<DesignElementType>(tx, actor, pid, id).await?;
+    let before: DesignElementType = config::admin_load(tx, actor, pid, id).await?;
     let first: Option<(i64,)> = tx
         .opt(
             "SELECT design_element_type_id FROM design_element_types \
@@ -121,5 +125,5 @@ pub async fn delete(
         params![target, model::now(), pid, id],
     )
     .await?;
-    config::delete::<DesignElementType>(tx, pid, id).await
+    config::delete(tx, actor, pid, &before).await
 }

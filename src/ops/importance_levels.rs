@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use super::config::{self, HasLook, Kind, Look};
 use super::{Actor, OpError, OpResult, access};
+use crate::changes::Event;
 use crate::model::{self, Check, IMPORTANCE_LEVEL_COLS, ImportanceLevel};
 use crate::params;
 use crate::store::{Tx, Val};
@@ -17,6 +18,9 @@ impl Kind for ImportanceLevel {
     const ID: &'static str = "importance_level_id";
     const SEQUENCE: &'static str = "importancelevel";
     const ORDER: &'static str = "il.importance_level_id";
+    const CREATED: Event = Event::ImportanceLevelCreated;
+    const UPDATED: Event = Event::ImportanceLevelUpdated;
+    const DELETED: Event = Event::ImportanceLevelDeleted;
     fn id(&self) -> i64 {
         self.importance_level_id
     }
@@ -94,7 +98,7 @@ pub async fn create(
     let look = Look::put(&mut c, v.name, v.color, v.icon);
     c.finish()?;
     let f = fields(tx, pid, look, v.is_default.unwrap_or(false)).await?;
-    config::insert(tx, pid, f).await
+    config::insert(tx, actor, pid, f).await
 }
 
 /// `[ADMIN]` Omitted optional values become null.
@@ -111,7 +115,7 @@ pub async fn update(
     check_default(&mut c, &cur, v.is_default);
     c.finish()?;
     let f = fields(tx, pid, look, cur.is_default || v.is_default == Some(true)).await?;
-    config::update(tx, pid, id, f).await
+    config::update(tx, actor, pid, id, f).await
 }
 
 /// `[ADMIN]` Changes only the values sent.
@@ -128,13 +132,13 @@ pub async fn patch(
     check_default(&mut c, &cur, v.is_default);
     c.finish()?;
     let f = fields(tx, pid, look, cur.is_default || v.is_default == Some(true)).await?;
-    config::update(tx, pid, id, f).await
+    config::update(tx, actor, pid, id, f).await
 }
 
 /// `[ADMIN]` Its work items move to the default level, which itself can't be deleted.
 pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<()> {
-    let cur: ImportanceLevel = config::admin_load(tx, actor, pid, id).await?;
-    if cur.is_default {
+    let before: ImportanceLevel = config::admin_load(tx, actor, pid, id).await?;
+    if before.is_default {
         return Err(OpError::conflict(DEFAULT_LEVEL));
     }
     let (default,): (i64,) = tx
@@ -150,5 +154,5 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<(
         params![default, model::now(), pid, id],
     )
     .await?;
-    config::delete::<ImportanceLevel>(tx, pid, id).await
+    config::delete(tx, actor, pid, &before).await
 }

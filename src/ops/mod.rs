@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 pub mod access;
+pub mod activity;
 pub mod categories;
 pub mod closure;
 pub mod config;

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{Actor, OpError, OpResult, Scope, access};
+use crate::changes::{self, Event};
 use crate::model::{self, Check, NAME_MAX, ProjectUser};
 use crate::params;
 use crate::store::Tx;
@@ -204,7 +205,32 @@ pub async fn add(
             .await?;
         }
     }
-    load(tx, pid, user_id).await
+    record(tx, actor, pid, user_id, Event::ProjectUserAdded).await
+}
+
+/// What a membership change is, for the change log: leaving the project is `left` when the
+/// member does it themself and `deleted` when someone else removes them; coming back is `added`.
+fn membership_event(actor: &Actor, user_id: i64, was_active: bool, is_active: bool) -> Event {
+    match (was_active, is_active) {
+        (true, false) if actor.user_id == user_id => Event::ProjectUserLeft,
+        (true, false) => Event::ProjectUserDeleted,
+        (false, true) => Event::ProjectUserAdded,
+        _ => Event::ProjectUserUpdated,
+    }
+}
+
+/// Records a membership change with the project user as GET answers it after the change (a
+/// removed member stays readable, `isActive: false`).
+async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    pid: i64,
+    user_id: i64,
+    event: Event,
+) -> OpResult<ProjectUser> {
+    let pu = load(tx, pid, user_id).await?;
+    changes::record(tx, actor, pid, event, user_id, None, &pu).await?;
+    Ok(pu)
 }
 
 /// A member who leaves the project (removed, or made inactive) is unassigned from its work
@@ -267,7 +293,8 @@ async fn apply(
     if cur.is_active && !new.is_active {
         unassign_everywhere(tx, pid, user_id).await?;
     }
-    load(tx, pid, user_id).await
+    let event = membership_event(actor, user_id, cur.is_active, new.is_active);
+    record(tx, actor, pid, user_id, event).await
 }
 
 /// `[ADMIN]` PUT: every field; omitted ones reset.
@@ -326,7 +353,8 @@ pub async fn remove(tx: &mut Tx, actor: &Actor, pid: i64, user_id: i64) -> OpRes
     )
     .await?;
     unassign_everywhere(tx, pid, user_id).await?;
-    load(tx, pid, user_id).await
+    let event = membership_event(actor, user_id, true, false);
+    record(tx, actor, pid, user_id, event).await
 }
 
 /// `[ADMIN]` Adds every active member of a workspace team who is not an active project member;
@@ -379,5 +407,18 @@ pub async fn add_team(
     }
     let ids: Vec<i64> = candidates.iter().map(|c| c.0).collect();
     let mut by_id = model::project_users_by_id(tx, pid, &ids).await?;
-    Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+    let added: Vec<ProjectUser> = ids.iter().filter_map(|i| by_id.remove(i)).collect();
+    for pu in &added {
+        changes::record(
+            tx,
+            actor,
+            pid,
+            Event::ProjectUserAdded,
+            pu.user.id,
+            None,
+            pu,
+        )
+        .await?;
+    }
+    Ok(added)
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::config::{self, Kind};
 use super::{Actor, OpError, OpResult, access};
+use crate::changes::Event;
 use crate::model::{self, Check, Permissions, ROLE_COLS, Role, RoleRow};
 use crate::params;
 use crate::store::{Tx, Val, placeholders};
@@ -20,6 +21,9 @@ impl Kind for Role {
     const ID: &'static str = "role_id";
     const SEQUENCE: &'static str = "role";
     const ORDER: &'static str = "r.role_id";
+    const CREATED: Event = Event::RoleCreated;
+    const UPDATED: Event = Event::RoleUpdated;
+    const DELETED: Event = Event::RoleDeleted;
     fn id(&self) -> i64 {
         self.role_id
     }
@@ -108,7 +112,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, pid: i64, v: RoleValues) -> OpRe
         v.is_admin.unwrap_or(false),
         &perms,
     );
-    config::insert(tx, pid, f).await
+    config::insert(tx, actor, pid, f).await
 }
 
 /// `[ADMIN]` Every field; omitted ones reset.
@@ -129,7 +133,7 @@ pub async fn update(
         v.is_admin.unwrap_or(false),
         &perms,
     );
-    config::update(tx, pid, id, f).await
+    config::update(tx, actor, pid, id, f).await
 }
 
 /// `[ADMIN]` Changes only the values sent.
@@ -152,13 +156,13 @@ pub async fn patch(
     c.finish()?;
     let name = v.name.flatten().unwrap_or(cur.name);
     let f = fields(&name, v.is_admin.unwrap_or(cur.is_admin), &perms);
-    config::update(tx, pid, id, f).await
+    config::update(tx, actor, pid, id, f).await
 }
 
 /// `[ADMIN]` A role still held by a project member (removed members included) is not deleted
 /// (409): without a role a member may do everything, so deleting it would widen their rights.
 pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<()> {
-    config::admin_load::<Role>(tx, actor, pid, id).await?;
+    let before: Role = config::admin_load(tx, actor, pid, id).await?;
     let (active, removed): (i64, i64) = tx
         .one(
             "SELECT COUNT(CASE WHEN is_active THEN user_id END), \
@@ -173,5 +177,5 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<(
              member(s); give them another role before deleting it."
         )));
     }
-    config::delete::<Role>(tx, pid, id).await
+    config::delete(tx, actor, pid, &before).await
 }

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::config::{self, HasLook, Kind, Look};
 use super::{Actor, OpError, OpResult, access};
+use crate::changes::Event;
 use crate::model::{self, Check, STAGE_COLS, Stage};
 use crate::params;
 use crate::store::{Tx, Val};
@@ -18,6 +19,9 @@ impl Kind for Stage {
     const ID: &'static str = "stage_id";
     const SEQUENCE: &'static str = "stage";
     const ORDER: &'static str = "s.display_order, s.stage_id";
+    const CREATED: Event = Event::StageCreated;
+    const UPDATED: Event = Event::StageUpdated;
+    const DELETED: Event = Event::StageDeleted;
     fn id(&self) -> i64 {
         self.stage_id
     }
@@ -101,8 +105,14 @@ async fn sync_closing(tx: &mut Tx, pid: i64, stage_id: i64, status: &str) -> OpR
 }
 
 /// Stores the new values; the items follow a status change.
-async fn save(tx: &mut Tx, cur: &Stage, f: Vec<(&'static str, Val)>, st: &str) -> OpResult<Stage> {
-    let stage: Stage = config::update(tx, cur.project_id, cur.stage_id, f).await?;
+async fn save(
+    tx: &mut Tx,
+    actor: &Actor,
+    cur: &Stage,
+    f: Vec<(&'static str, Val)>,
+    st: &str,
+) -> OpResult<Stage> {
+    let stage: Stage = config::update(tx, actor, cur.project_id, cur.stage_id, f).await?;
     if cur.status != st {
         sync_closing(tx, cur.project_id, cur.stage_id, st).await?;
     }
@@ -125,7 +135,7 @@ pub async fn create(tx: &mut Tx, actor: &Actor, pid: i64, v: StageValues) -> OpR
     look.icon = Some(look.icon.unwrap_or_else(|| default_icon(&st)));
     let mut f = fields(look, &st, v.is_unblocker.unwrap_or(false));
     f.push(("display_order", order.into()));
-    config::insert(tx, pid, f).await
+    config::insert(tx, actor, pid, f).await
 }
 
 /// `[ADMIN]` Omitted optional values are reset.
@@ -143,7 +153,7 @@ pub async fn update(
     c.finish()?;
     look.icon = Some(look.icon.unwrap_or_else(|| default_icon(&st)));
     let f = fields(look, &st, v.is_unblocker.unwrap_or(false));
-    save(tx, &cur, f, &st).await
+    save(tx, actor, &cur, f, &st).await
 }
 
 /// `[ADMIN]` Changes only the values sent; `icon: null` resets the icon to the status's default.
@@ -164,12 +174,12 @@ pub async fn patch(
         look.icon = Some(default_icon(&st));
     }
     let f = fields(look, &st, v.is_unblocker.unwrap_or(cur.is_unblocker));
-    save(tx, &cur, f, &st).await
+    save(tx, actor, &cur, f, &st).await
 }
 
 /// `[ADMIN]` Its work items move to the first remaining stage; the last stage stays.
 pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<()> {
-    config::admin_load::<Stage>(tx, actor, pid, id).await?;
+    let before: Stage = config::admin_load(tx, actor, pid, id).await?;
     let target: Option<(i64, String)> = tx
         .opt(
             "SELECT stage_id, status FROM stages WHERE project_id = $1 AND stage_id <> $2 \
@@ -188,5 +198,5 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<(
          WHERE project_id = $3 AND stage_id = $4"
     };
     tx.exec(sql, params![target, model::now(), pid, id]).await?;
-    config::delete::<Stage>(tx, pid, id).await
+    config::delete(tx, actor, pid, &before).await
 }

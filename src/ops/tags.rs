@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::access::{self, Member};
 use super::config::{self, HasLook, Kind, Look};
 use super::{Actor, OpResult, Scope};
+use crate::changes::Event;
 use crate::model::{self, Check, TAG_COLS, Tag};
 use crate::params;
 use crate::store::{Tx, Val};
@@ -19,6 +20,9 @@ impl Kind for Tag {
     const ID: &'static str = "tag_id";
     const SEQUENCE: &'static str = "tag";
     const ORDER: &'static str = "t.tag_id";
+    const CREATED: Event = Event::TagCreated;
+    const UPDATED: Event = Event::TagUpdated;
+    const DELETED: Event = Event::TagDeleted;
     fn id(&self) -> i64 {
         self.tag_id
     }
@@ -69,7 +73,13 @@ pub async fn create(tx: &mut Tx, actor: &Actor, pid: i64, v: TagValues) -> OpRes
     let mut c = Check::new();
     let look = Look::put(&mut c, v.name, v.color, v.icon);
     c.finish()?;
-    config::insert(tx, pid, fields(look, v.display_icon_only.unwrap_or(false))).await
+    config::insert(
+        tx,
+        actor,
+        pid,
+        fields(look, v.display_icon_only.unwrap_or(false)),
+    )
+    .await
 }
 
 /// Replaces the tag's values; omitted optional values are reset.
@@ -80,7 +90,7 @@ pub async fn update(tx: &mut Tx, actor: &Actor, pid: i64, id: i64, v: TagValues)
     let look = Look::put(&mut c, v.name, v.color, v.icon);
     c.finish()?;
     let f = fields(look, v.display_icon_only.unwrap_or(false));
-    config::update(tx, pid, id, f).await
+    config::update(tx, actor, pid, id, f).await
 }
 
 /// Changes only the values sent.
@@ -97,17 +107,17 @@ pub async fn patch(
     let look = Look::patch(&mut c, cur.look(), v.name, v.color, v.icon);
     c.finish()?;
     let f = fields(look, v.display_icon_only.unwrap_or(cur.display_icon_only));
-    config::update(tx, pid, id, f).await
+    config::update(tx, actor, pid, id, f).await
 }
 
 /// `[ADMIN]` Deletes the tag; work items lose it.
 pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<()> {
-    config::admin_load::<Tag>(tx, actor, pid, id).await?;
+    let before: Tag = config::admin_load(tx, actor, pid, id).await?;
     // work_item_tags rows go with it (ON DELETE CASCADE); stated here so both backends agree.
     tx.exec(
         "DELETE FROM work_item_tags WHERE project_id = $1 AND tag_id = $2",
         params![pid, id],
     )
     .await?;
-    config::delete::<Tag>(tx, pid, id).await
+    config::delete(tx, actor, pid, &before).await
 }

@@ -20,6 +20,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0002_unassign_removed_members.sql"),
         postgres: include_str!("../../migrations/postgres/0002_unassign_removed_members.sql"),
     },
+    Migration {
+        version: 3,
+        sqlite: include_str!("../../migrations/sqlite/0003_changes.sql"),
+        postgres: include_str!("../../migrations/postgres/0003_changes.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

@@ -157,6 +157,8 @@ pub(crate) fn rows() -> Vec<Row> {
         row!("PUT" "/v0/projects/{projectId}/owner" => "/v0/projects/{A}/owner", Some(r#"{"ownerUserId":{adm}}"#), PA, Owner, once),
         row!("GET" "/v0/projects/{projectId}/metrics" => "/v0/projects/{A}/metrics", None, PR, Member),
         row!("GET" "/v0/projects/{projectId}/events" => "/v0/projects/{A}/events?from=2026-01-01&to=2026-12-31", None, PR, Member),
+        row!("GET" "/v0/projects/{projectId}/activity" => "/v0/projects/{A}/activity", None, PR, Member),
+        row!("GET" "/v0/projects/{projectId}/changes" => "/v0/projects/{A}/changes", None, PR, Member),
         // Categories
         row!("GET" "/v0/projects/{projectId}/categories" => "/v0/projects/{A}/categories", None, PR, Member),
         row!("POST" "/v0/projects/{projectId}/categories" => "/v0/projects/{A}/categories", Some(r#"{"name":"C"}"#), PA, Admin),

@@ -237,6 +237,30 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The project's change log as the owner sees it, newest first (up to 100 entries).
+    #[allow(dead_code)]
+    pub async fn activity(&self, project_id: i64) -> Vec<Value> {
+        self.get(&format!("/v0/projects/{project_id}/activity?limit=100"))
+            .await
+            .expect(200)["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// The event names of the project's change log, oldest first.
+    #[allow(dead_code)]
+    pub async fn events(&self, project_id: i64) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .activity(project_id)
+            .await
+            .iter()
+            .map(|c| c["event"].as_str().unwrap().to_string())
+            .collect();
+        names.reverse();
+        names
+    }
+
     #[allow(dead_code)]
     /// Adds a user to a project (as the owner) with extra fields, e.g. `{"isGuest": true}`.
     pub async fn add_member(&self, project_id: i64, user_id: i64, extra: Value) {
@@ -426,10 +450,17 @@ pub async fn raw_call(
         .map_err(|e| format!("request failed: {e:?}"))?;
     let status = resp.status();
     let headers = resp.headers().clone();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| format!("body not read: {e:?}"))?;
+    // A live stream never ends: its status and headers are the reply.
+    let streaming = headers
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    let text = if streaming {
+        String::new()
+    } else {
+        resp.text()
+            .await
+            .map_err(|e| format!("body not read: {e:?}"))?
+    };
     Ok(Reply {
         status,
         headers,

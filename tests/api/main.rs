@@ -33,6 +33,9 @@ mod design_element_comments;
 mod design_elements;
 mod events;
 
+mod activity;
+mod events_config;
+
 mod concurrency;
 mod crash;
 mod operations;
