@@ -4,20 +4,19 @@
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::auth::{Auth, Scope};
-use super::error::{ApiError, ApiResult, ErrorBody};
+use super::error::{ApiResult, ErrorBody};
 use super::extract::{Ids, Q, RawBody, flag};
 use super::reply;
-use crate::model::{self, Check, NAME_MAX, ProjectUser};
-use crate::ops::access;
-use crate::ops::access::admin;
-use crate::params;
-use crate::store::Tx;
+use crate::model::ProjectUser;
+use crate::ops::Actor;
+use crate::ops::project_users::{
+    self, CreateProjectUserValues, PatchProjectUserValues, UpdateProjectUserValues,
+};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -25,9 +24,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_user, update_user, patch_user, remove_user))
         .routes(routes!(add_team))
 }
-
-const OWNER_CHANGE: &str = "The project owner can't be changed this way.";
-const NOT_IN_WORKSPACE: &str = "The user is not a member of the project's workspace.";
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
@@ -43,110 +39,6 @@ struct ListQuery {
     include_guests: Option<bool>,
 }
 
-/// POST body: `userId` or `email` (one is required).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateProjectUserValues {
-    pub user_id: Option<i64>,
-    pub email: Option<String>,
-    /// A role of the project; absent, null or 0 = no role.
-    pub role_id: Option<i64>,
-    pub is_admin: Option<bool>,
-    pub is_guest: Option<bool>,
-}
-
-/// PUT body: omitted `roleId` → no role, omitted flags → false (`isActive` → true).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateProjectUserValues {
-    pub role_id: Option<i64>,
-    pub is_admin: Option<bool>,
-    pub is_guest: Option<bool>,
-    pub is_active: Option<bool>,
-}
-
-/// PATCH body: only the fields present change; `roleId: null` removes the role.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PatchProjectUserValues {
-    #[serde(default, deserialize_with = "model::patch")]
-    #[schema(value_type = Option<i64>)]
-    pub role_id: Option<Option<i64>>,
-    pub is_admin: Option<bool>,
-    pub is_guest: Option<bool>,
-    pub is_active: Option<bool>,
-}
-
-#[derive(sqlx::FromRow)]
-struct MembershipRow {
-    role_id: Option<i64>,
-    is_admin: bool,
-    is_guest: bool,
-    is_active: bool,
-}
-
-/// The membership values a write leaves behind.
-struct Membership {
-    role_id: Option<i64>,
-    is_admin: bool,
-    is_guest: bool,
-    is_active: bool,
-}
-
-async fn load(tx: &mut Tx, pid: i64, user_id: i64) -> ApiResult<ProjectUser> {
-    model::get_project_user(tx, pid, user_id)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
-async fn membership(tx: &mut Tx, pid: i64, user_id: i64) -> ApiResult<Option<MembershipRow>> {
-    Ok(tx
-        .opt(
-            "SELECT role_id, is_admin, is_guest, is_active FROM project_users \
-             WHERE project_id = $1 AND user_id = $2",
-            params![pid, user_id],
-        )
-        .await?)
-}
-
-/// `roleId` must name a role of this project (0 = none).
-async fn check_role(tx: &mut Tx, c: &mut Check, pid: i64, role_id: Option<i64>) -> ApiResult<()> {
-    if let Some(r) = role_id
-        && !tx
-            .exists(
-                "SELECT role_id FROM roles WHERE project_id = $1 AND role_id = $2",
-                params![pid, r],
-            )
-            .await?
-    {
-        c.fail("roleId", "The role does not exist in the project.");
-    }
-    Ok(())
-}
-
-fn check_flags(c: &mut Check, is_admin: bool, is_guest: bool) {
-    if is_admin && is_guest {
-        c.fail("isGuest", "A guest can't be an admin.");
-    }
-}
-
-async fn in_project_workspace(tx: &mut Tx, pid: i64, user_id: i64) -> ApiResult<bool> {
-    Ok(tx
-        .exists(
-            "SELECT wu.user_id FROM workspace_users wu JOIN projects p ON p.workspace_id = wu.workspace_id \
-             WHERE p.id = $1 AND wu.user_id = $2 AND wu.is_active",
-            params![pid, user_id],
-        )
-        .await?)
-}
-
-async fn project_owner(tx: &mut Tx, pid: i64) -> ApiResult<i64> {
-    Ok(tx
-        .one::<(i64,)>("SELECT owner_id FROM projects WHERE id = $1", params![pid])
-        .await?
-        .0)
-}
-
 /// Gets the list of users of the project.
 #[utoipa::path(get, path = "/v0/projects/{projectId}/users", tag = "Projects / Users",
     params(("projectId" = i64, Path, description = "The project id."), ListQuery),
@@ -155,14 +47,14 @@ async fn project_owner(tx: &mut Tx, pid: i64) -> ApiResult<i64> {
               (status = 404, description = "Not found")))]
 async fn list_users(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids(pid): Ids<i64>,
     Q(q): Q<ListQuery>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    access::member(&mut tx, &auth, pid, Scope::ProjectsRead).await?;
-    let users = model::list_project_users(
+    let users = project_users::list(
         &mut tx,
+        &actor,
         pid,
         q.include_inactive.unwrap_or(false),
         q.include_guests.unwrap_or(true),
@@ -182,80 +74,13 @@ async fn list_users(
               (status = 409, body = ErrorBody, description = "The user is a member of the project already.")))]
 async fn add_user(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids(pid): Ids<i64>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let v: CreateProjectUserValues = body.json()?;
-    if v.user_id.is_none() && v.email.is_none() {
-        return Err(ApiError::invalid_values());
-    }
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    let role_id = v.role_id.filter(|r| *r != 0);
-    let is_admin = v.is_admin.unwrap_or(false);
-    let is_guest = v.is_guest.unwrap_or(false);
-    let mut c = Check::new();
-    c.text("email", v.email.as_deref(), NAME_MAX);
-    check_flags(&mut c, is_admin, is_guest);
-    check_role(&mut tx, &mut c, pid, role_id).await?;
-    c.finish()?;
-
-    // userId wins; an email that names someone else is a contradiction.
-    let by_email = match v.email.as_deref() {
-        Some(e) => tx
-            .opt::<(i64,)>(
-                "SELECT id FROM users WHERE LOWER(email) = $1",
-                params![e.trim().to_lowercase()],
-            )
-            .await?
-            .map(|r| r.0),
-        None => None,
-    };
-    let user_id = match (v.user_id, by_email) {
-        (Some(u), Some(e)) if u != e => {
-            return Err(ApiError::field(
-                "email",
-                "The email does not belong to the user.",
-            ));
-        }
-        (Some(u), _) => u,
-        (None, Some(e)) => e,
-        (None, None) => return Err(ApiError::NotFound),
-    };
-    if !tx
-        .exists("SELECT id FROM users WHERE id = $1", params![user_id])
-        .await?
-    {
-        return Err(ApiError::NotFound);
-    }
-    if !in_project_workspace(&mut tx, pid, user_id).await? {
-        return Err(ApiError::field("userId", NOT_IN_WORKSPACE));
-    }
-    match membership(&mut tx, pid, user_id).await? {
-        Some(m) if m.is_active => {
-            return Err(ApiError::conflict(
-                "The user is a member of the project already.",
-            ));
-        }
-        Some(_) => {
-            tx.exec(
-                "UPDATE project_users SET role_id = $1, is_admin = $2, is_guest = $3, is_active = TRUE \
-                 WHERE project_id = $4 AND user_id = $5",
-                params![role_id, is_admin, is_guest, pid, user_id],
-            )
-            .await?;
-        }
-        None => {
-            tx.exec(
-                "INSERT INTO project_users (project_id, user_id, role_id, is_admin, is_guest, is_active, creation_date) \
-                 VALUES ($1, $2, $3, $4, $5, TRUE, $6)",
-                params![pid, user_id, role_id, is_admin, is_guest, model::now()],
-            )
-            .await?;
-        }
-    }
-    let pu = load(&mut tx, pid, user_id).await?;
+    let pu = project_users::add(&mut tx, &actor, pid, v).await?;
     tx.commit().await?;
     Ok(reply::created(pu))
 }
@@ -268,71 +93,13 @@ async fn add_user(
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn get_user(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, user_id)): Ids<(i64, i64)>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    access::member(&mut tx, &auth, pid, Scope::ProjectsRead).await?;
-    let pu = load(&mut tx, pid, user_id).await?;
+    let pu = project_users::get(&mut tx, &actor, pid, user_id).await?;
     tx.commit().await?;
     Ok(reply::ok(pu))
-}
-
-/// A member who leaves the project (removed, or made inactive) is unassigned from its work
-/// items, so no item keeps an assignee that its edits would have to refuse.
-async fn unassign_everywhere(tx: &mut Tx, pid: i64, user_id: i64) -> ApiResult<()> {
-    tx.exec(
-        "UPDATE work_items SET update_date = $3 WHERE project_id = $1 AND work_item_id IN \
-         (SELECT wu.work_item_id FROM work_item_users wu WHERE wu.project_id = $1 AND wu.user_id = $2)",
-        params![pid, user_id, model::now()],
-    )
-    .await?;
-    tx.exec(
-        "DELETE FROM work_item_users WHERE project_id = $1 AND user_id = $2",
-        params![pid, user_id],
-    )
-    .await?;
-    Ok(())
-}
-
-/// Validates and stores the new membership values of `user_id` (PUT and PATCH).
-async fn apply(
-    tx: &mut Tx,
-    pid: i64,
-    user_id: i64,
-    cur: &MembershipRow,
-    new: Membership,
-) -> ApiResult<()> {
-    let mut c = Check::new();
-    check_flags(&mut c, new.is_admin, new.is_guest);
-    if new.role_id != cur.role_id {
-        check_role(tx, &mut c, pid, new.role_id).await?;
-    }
-    c.finish()?;
-    if project_owner(tx, pid).await? == user_id && (!new.is_admin || new.is_guest || !new.is_active)
-    {
-        return Err(ApiError::conflict(OWNER_CHANGE));
-    }
-    if new.is_active && !cur.is_active && !in_project_workspace(tx, pid, user_id).await? {
-        return Err(ApiError::field("userId", NOT_IN_WORKSPACE));
-    }
-    tx.exec(
-        "UPDATE project_users SET role_id = $1, is_admin = $2, is_guest = $3, is_active = $4 \
-         WHERE project_id = $5 AND user_id = $6",
-        params![
-            new.role_id,
-            new.is_admin,
-            new.is_guest,
-            new.is_active,
-            pid,
-            user_id
-        ],
-    )
-    .await?;
-    if cur.is_active && !new.is_active {
-        unassign_everywhere(tx, pid, user_id).await?;
-    }
-    Ok(())
 }
 
 /// [ADMIN] Updates the project user (every field; omitted ones reset).
@@ -346,23 +113,13 @@ async fn apply(
               (status = 409, body = ErrorBody, description = "The project owner can't be changed this way.")))]
 async fn update_user(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, user_id)): Ids<(i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let v: UpdateProjectUserValues = body.json()?;
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    let cur = membership(&mut tx, pid, user_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let new = Membership {
-        role_id: v.role_id.filter(|r| *r != 0),
-        is_admin: v.is_admin.unwrap_or(false),
-        is_guest: v.is_guest.unwrap_or(false),
-        is_active: v.is_active.unwrap_or(true),
-    };
-    apply(&mut tx, pid, user_id, &cur, new).await?;
+    project_users::update(&mut tx, &actor, pid, user_id, v).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }
@@ -378,26 +135,13 @@ async fn update_user(
               (status = 409, body = ErrorBody, description = "The project owner can't be changed this way.")))]
 async fn patch_user(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, user_id)): Ids<(i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let v: PatchProjectUserValues = body.json()?;
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    let cur = membership(&mut tx, pid, user_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let new = Membership {
-        role_id: match v.role_id {
-            Some(r) => r.filter(|r| *r != 0),
-            None => cur.role_id,
-        },
-        is_admin: v.is_admin.unwrap_or(cur.is_admin),
-        is_guest: v.is_guest.unwrap_or(cur.is_guest),
-        is_active: v.is_active.unwrap_or(cur.is_active),
-    };
-    apply(&mut tx, pid, user_id, &cur, new).await?;
+    project_users::patch(&mut tx, &actor, pid, user_id, v).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }
@@ -412,26 +156,11 @@ async fn patch_user(
               (status = 409, body = ErrorBody, description = "The project owner can't be removed.")))]
 async fn remove_user(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, user_id)): Ids<(i64, i64)>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.write().await?;
-    access::member(&mut tx, &auth, pid, Scope::ProjectsAdmin)
-        .await?
-        .require_admin_or_self(user_id)?;
-    match membership(&mut tx, pid, user_id).await? {
-        Some(m) if m.is_active => {}
-        _ => return Err(ApiError::NotFound),
-    }
-    if project_owner(&mut tx, pid).await? == user_id {
-        return Err(ApiError::conflict(OWNER_CHANGE));
-    }
-    tx.exec(
-        "UPDATE project_users SET is_active = FALSE WHERE project_id = $1 AND user_id = $2",
-        params![pid, user_id],
-    )
-    .await?;
-    unassign_everywhere(&mut tx, pid, user_id).await?;
+    project_users::remove(&mut tx, &actor, pid, user_id).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }
@@ -445,55 +174,13 @@ async fn remove_user(
               (status = 403, body = ErrorBody), (status = 404, description = "Project or team not found.")))]
 async fn add_team(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids(pid): Ids<i64>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let team_id = body.int("teamId")?;
     let mut tx = s.db.write().await?;
-    admin(&mut tx, &auth, pid).await?;
-    if !tx
-        .exists(
-            "SELECT t.id FROM teams t JOIN projects p ON p.workspace_id = t.workspace_id \
-             WHERE p.id = $1 AND t.id = $2",
-            params![pid, team_id],
-        )
-        .await?
-    {
-        return Err(ApiError::NotFound);
-    }
-    // (user id, workspace guest, already a (former) project member)
-    let candidates: Vec<(i64, bool, Option<i64>)> = tx
-        .all(
-            "SELECT wu.user_id, wu.is_guest, pu.user_id FROM workspace_users wu \
-             JOIN projects p ON p.workspace_id = wu.workspace_id AND p.id = $1 \
-             LEFT JOIN project_users pu ON pu.project_id = p.id AND pu.user_id = wu.user_id \
-             WHERE wu.team_id = $2 AND wu.is_active AND (pu.user_id IS NULL OR NOT pu.is_active) \
-             ORDER BY wu.user_id",
-            params![pid, team_id],
-        )
-        .await?;
-    let now = model::now();
-    for (user_id, ws_guest, known) in &candidates {
-        if known.is_some() {
-            tx.exec(
-                "UPDATE project_users SET role_id = NULL, is_admin = FALSE, is_guest = $1, is_active = TRUE \
-                 WHERE project_id = $2 AND user_id = $3",
-                params![*ws_guest, pid, *user_id],
-            )
-            .await?;
-        } else {
-            tx.exec(
-                "INSERT INTO project_users (project_id, user_id, role_id, is_admin, is_guest, is_active, creation_date) \
-                 VALUES ($1, $2, NULL, FALSE, $3, TRUE, $4)",
-                params![pid, *user_id, *ws_guest, &now],
-            )
-            .await?;
-        }
-    }
-    let ids: Vec<i64> = candidates.iter().map(|c| c.0).collect();
-    let mut by_id = model::project_users_by_id(&mut tx, pid, &ids).await?;
-    let added: Vec<ProjectUser> = ids.iter().filter_map(|i| by_id.remove(i)).collect();
+    let added = project_users::add_team(&mut tx, &actor, pid, team_id).await?;
     tx.commit().await?;
     Ok(reply::created(added))
 }

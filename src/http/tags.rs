@@ -10,8 +10,8 @@ use super::error::{ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
 use crate::model::Tag;
-use crate::ops::Actor;
 use crate::ops::tags::{self, PatchTagValues, TagValues};
+use crate::ops::{Actor, config};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,7 +30,7 @@ async fn list_tags(
     Ids(pid): Ids<i64>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    let rows = tags::list(&mut tx, &actor, pid).await?;
+    let rows: Vec<Tag> = config::list(&mut tx, &actor, pid).await?;
     tx.commit().await?;
     Ok(reply::ok(rows))
 }

@@ -4,10 +4,13 @@
 //! appends later (the change log) commits or rolls back with the change itself. Ops never sees
 //! HTTP types: the caller is an [`Actor`], a failure an [`OpError`] that each adapter renders.
 //!
+//! ([`categories`], [`stages`], [`importance_levels`], [`design_element_types`], [`roles`], [`tags`],
 //! ([`design_elements`]), tags ([`tags`]).
 //! Groups on ops so far: board and milestone closure ([`closure`]), the design model
+//! Groups on ops so far: board and milestone closure ([`closure`]), the project configuration
 //! One module per API group (file named after the group), plus [`access`] (every permission
 //! rule) and [`activity`] (the change log as members read it).
+//! sharing one CRUD in [`config`]) and [`project_users`].
 
 use std::collections::BTreeMap;
 
@@ -15,12 +18,19 @@ pub mod access;
 pub mod activity;
 pub mod boards;
 pub mod calendar;
+pub mod categories;
 pub mod closure;
 pub mod comments;
+pub mod config;
+pub mod design_element_types;
 pub mod design_elements;
+pub mod importance_levels;
 pub mod milestones;
 pub mod parent_access;
+pub mod project_users;
 pub mod projects;
+pub mod roles;
+pub mod stages;
 pub mod sub_tasks;
 pub mod tags;
 pub mod users;

@@ -5,11 +5,28 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::access::{self, Member};
-use super::{Actor, OpError, OpResult, Scope};
-use crate::changes::{self, Event};
+use super::config::{self, HasLook, Kind, Look};
+use super::{Actor, OpResult, Scope};
+use crate::changes::Event;
 use crate::model::{self, Check, TAG_COLS, Tag};
 use crate::params;
-use crate::store::{Tx, sequences};
+use crate::store::{Tx, Val};
+
+impl Kind for Tag {
+    type Row = Tag;
+    const TABLE: &'static str = "tags";
+    const ALIAS: &'static str = "t";
+    const COLS: &'static str = TAG_COLS;
+    const ID: &'static str = "tag_id";
+    const SEQUENCE: &'static str = "tag";
+    const ORDER: &'static str = "t.tag_id";
+    const CREATED: Event = Event::TagCreated;
+    const UPDATED: Event = Event::TagUpdated;
+    const DELETED: Event = Event::TagDeleted;
+    fn id(&self) -> i64 {
+        self.tag_id
+    }
+}
 
 /// Create and PUT: `name` is required; on PUT omitted `icon`/`color` become null and
 /// `displayIconOnly` false.
@@ -44,102 +61,36 @@ async fn writer(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<Member> {
     Ok(m)
 }
 
-async fn load(tx: &mut Tx, pid: i64, id: i64) -> OpResult<Tag> {
-    tx.opt(
-        &format!("SELECT {TAG_COLS} FROM tags t WHERE t.project_id = $1 AND t.tag_id = $2"),
-        params![pid, id],
-    )
-    .await?
-    .ok_or(OpError::NotFound)
-}
-
-/// Writes the tag's values and records `tag.updated`.
-async fn save(tx: &mut Tx, actor: &Actor, t: &Tag) -> OpResult<Tag> {
-    tx.exec(
-        "UPDATE tags SET name = $1, icon = $2, color = $3, display_icon_only = $4 \
-         WHERE project_id = $5 AND tag_id = $6",
-        params![
-            &t.name,
-            &t.icon,
-            &t.color,
-            t.display_icon_only,
-            t.project_id,
-            t.tag_id
-        ],
-    )
-    .await?;
-    let tag = load(tx, t.project_id, t.tag_id).await?;
-    changes::record(
-        tx,
-        actor,
-        t.project_id,
-        Event::TagUpdated,
-        t.tag_id,
-        None,
-        &tag,
-    )
-    .await?;
-    Ok(tag)
-}
-
-/// The project's tags, oldest first (any member).
-pub async fn list(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<Vec<Tag>> {
-    access::member(tx, actor, pid, Scope::ProjectsRead).await?;
-    Ok(tx
-        .all(
-            &format!("SELECT {TAG_COLS} FROM tags t WHERE t.project_id = $1 ORDER BY t.tag_id"),
-            params![pid],
-        )
-        .await?)
+fn fields(look: Look, display_icon_only: bool) -> Vec<(&'static str, Val)> {
+    let mut f = look.fields();
+    f.push(("display_icon_only", display_icon_only.into()));
+    f
 }
 
 /// Creates a tag (any non-guest member).
 pub async fn create(tx: &mut Tx, actor: &Actor, pid: i64, v: TagValues) -> OpResult<Tag> {
     writer(tx, actor, pid).await?;
     let mut c = Check::new();
-    c.name("name", v.name.as_deref());
-    c.look(v.color.as_deref(), v.icon.as_deref());
+    let look = Look::put(&mut c, v.name, v.color, v.icon);
     c.finish()?;
-    let id = sequences::next_id(tx, pid, "tag").await?;
-    tx.exec(
-        "INSERT INTO tags (project_id, tag_id, name, icon, color, display_icon_only, creation_date) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        params![
-            pid,
-            id,
-            v.name.unwrap_or_default().trim(),
-            v.icon,
-            v.color,
-            v.display_icon_only.unwrap_or(false),
-            model::now()
-        ],
+    config::insert(
+        tx,
+        actor,
+        pid,
+        fields(look, v.display_icon_only.unwrap_or(false)),
     )
-    .await?;
-    let tag = load(tx, pid, id).await?;
-    changes::record(tx, actor, pid, Event::TagCreated, id, None, &tag).await?;
-    Ok(tag)
+    .await
 }
 
 /// Replaces the tag's values; omitted optional values are reset.
 pub async fn update(tx: &mut Tx, actor: &Actor, pid: i64, id: i64, v: TagValues) -> OpResult<Tag> {
     writer(tx, actor, pid).await?;
-    let cur = load(tx, pid, id).await?;
+    config::load::<Tag>(tx, pid, id).await?;
     let mut c = Check::new();
-    c.name("name", v.name.as_deref());
-    c.look(v.color.as_deref(), v.icon.as_deref());
+    let look = Look::put(&mut c, v.name, v.color, v.icon);
     c.finish()?;
-    save(
-        tx,
-        actor,
-        &Tag {
-            name: v.name.unwrap_or_default().trim().to_string(),
-            icon: v.icon,
-            color: v.color,
-            display_icon_only: v.display_icon_only.unwrap_or(false),
-            ..cur
-        },
-    )
-    .await
+    let f = fields(look, v.display_icon_only.unwrap_or(false));
+    config::update(tx, actor, pid, id, f).await
 }
 
 /// Changes only the values sent.
@@ -151,48 +102,22 @@ pub async fn patch(
     v: PatchTagValues,
 ) -> OpResult<Tag> {
     writer(tx, actor, pid).await?;
-    let cur = load(tx, pid, id).await?;
+    let cur: Tag = config::load(tx, pid, id).await?;
     let mut c = Check::new();
-    if v.name.is_some() {
-        c.name("name", v.name.as_deref());
-    }
-    c.look(
-        v.color.clone().flatten().as_deref(),
-        v.icon.clone().flatten().as_deref(),
-    );
+    let look = Look::patch(&mut c, cur.look(), v.name, v.color, v.icon);
     c.finish()?;
-    save(
-        tx,
-        actor,
-        &Tag {
-            name: v.name.map(|n| n.trim().to_string()).unwrap_or(cur.name),
-            icon: v.icon.unwrap_or(cur.icon),
-            color: v.color.unwrap_or(cur.color),
-            display_icon_only: v.display_icon_only.unwrap_or(cur.display_icon_only),
-            ..cur
-        },
-    )
-    .await
+    let f = fields(look, v.display_icon_only.unwrap_or(cur.display_icon_only));
+    config::update(tx, actor, pid, id, f).await
 }
 
 /// `[ADMIN]` Deletes the tag; work items lose it.
 pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<()> {
-    access::member(tx, actor, pid, Scope::ProjectsAdmin)
-        .await?
-        .require_admin()?;
-    let tag = load(tx, pid, id).await?;
+    let before: Tag = config::admin_load(tx, actor, pid, id).await?;
     // work_item_tags rows go with it (ON DELETE CASCADE); stated here so both backends agree.
     tx.exec(
         "DELETE FROM work_item_tags WHERE project_id = $1 AND tag_id = $2",
         params![pid, id],
     )
     .await?;
-    tx.exec(
-        "DELETE FROM tags WHERE project_id = $1 AND tag_id = $2",
-        params![pid, id],
-    )
-    .await?;
-    // Only the tag's own event: the items that lose it are not each reported.
-    changes::record(tx, actor, pid, Event::TagDeleted, id, None, &tag).await?;
-    Ok(())
+    config::delete(tx, actor, pid, &before).await
 }

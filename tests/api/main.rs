@@ -37,6 +37,7 @@ mod events_projects;
 mod events_design;
 
 mod activity;
+mod events_config;
 
 mod receiver;
 mod webhooks;
