@@ -4,13 +4,9 @@
 //! appends later (the change log) commits or rolls back with the change itself. Ops never sees
 //! HTTP types: the caller is an [`Actor`], a failure an [`OpError`] that each adapter renders.
 //!
-//! ([`categories`], [`stages`], [`importance_levels`], [`design_element_types`], [`roles`], [`tags`],
-//! ([`design_elements`]), tags ([`tags`]).
-//! Groups on ops so far: board and milestone closure ([`closure`]), the design model
-//! Groups on ops so far: board and milestone closure ([`closure`]), the project configuration
 //! One module per API group (file named after the group), plus [`access`] (every permission
-//! rule) and [`activity`] (the change log as members read it).
-//! sharing one CRUD in [`config`]) and [`project_users`].
+//! rule), [`activity`] (the change log as members read it), [`config`] (the one CRUD the project
+//! configuration groups share) and [`closure`] (closing and reopening boards and milestones).
 
 use std::collections::BTreeMap;
 
