@@ -11,7 +11,12 @@ use std::collections::BTreeMap;
 pub mod access;
 pub mod activity;
 pub mod closure;
+pub mod dependencies;
 pub mod tags;
+pub mod work_item_access;
+pub mod work_item_tags;
+pub mod work_item_users;
+pub mod work_items;
 
 /// Who acts: the user and the scopes of the key (or session) they act with.
 #[derive(Debug, Clone)]
