@@ -4,8 +4,9 @@
 
 use super::access::Member;
 use super::work_item_access::{self as wia, ItemRef};
-use super::{Actor, OpError, OpResult, Scope};
-use crate::model::{self, WorkItemDependency};
+use super::{Actor, OpError, OpResult, Scope, work_items};
+use crate::changes::{self, Event};
+use crate::model::{self, DependencyChange, WorkItemDependency};
 use crate::params;
 use crate::store::{self, Tx};
 
@@ -113,7 +114,17 @@ pub async fn add(
     )
     .await?;
     wia::touch(tx, pid, wid).await?;
-    one(tx, &m, pid, dep).await
+    let d = one(tx, &m, pid, dep).await?;
+    record(tx, actor, &item, Event::WorkItemDependencyAdded, &d).await?;
+    // An unresolved predecessor blocks the item when nothing else did.
+    if !d.is_resolved
+        && !work_items::blocked_only_by(tx, pid, dep, Some(wid))
+            .await?
+            .is_empty()
+    {
+        work_items::record_flips(tx, actor, &m, pid, &[wid], Event::WorkItemBlocked).await?;
+    }
+    Ok(d)
 }
 
 /// The dependency of `wid` on `dep`.
@@ -133,11 +144,48 @@ pub async fn get(
 pub async fn remove(tx: &mut Tx, actor: &Actor, pid: i64, wid: i64, dep: i64) -> OpResult<()> {
     let (m, item) = wia::open_for_edit(tx, actor, pid, wid).await?;
     find(tx, &m, &item, dep).await?;
+    // The dependency as it was, and whether it alone was blocking the item.
+    let d = one(tx, &m, pid, dep).await?;
+    let unblocks = !d.is_resolved
+        && !work_items::blocked_only_by(tx, pid, dep, Some(wid))
+            .await?
+            .is_empty();
     tx.exec(
         "DELETE FROM dependencies WHERE project_id = $1 AND work_item_id = $2 AND depends_on_id = $3",
         params![pid, wid, dep],
     )
     .await?;
     wia::touch(tx, pid, wid).await?;
+    record(tx, actor, &item, Event::WorkItemDependencyRemoved, &d).await?;
+    if unblocks {
+        work_items::record_flips(tx, actor, &m, pid, &[wid], Event::WorkItemUnblocked).await?;
+    }
+    Ok(())
+}
+
+/// Records a dependency event: the entity is the dependency with the item it belongs to, the
+/// entity id the predecessor (the API's `dependencyId`), filed under the item's category.
+async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    item: &ItemRef,
+    event: Event,
+    d: &WorkItemDependency,
+) -> OpResult<()> {
+    let entity = DependencyChange {
+        project_id: item.project_id,
+        work_item_id: item.work_item_id,
+        dependency: d.clone(),
+    };
+    changes::record(
+        tx,
+        actor,
+        item.project_id,
+        event,
+        d.work_item.work_item_id,
+        item.category(),
+        &entity,
+    )
+    .await?;
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The project tags assigned to a work item.
 
 use super::work_item_access as wia;
-use super::{Actor, OpError, OpResult, Scope};
+use super::{Actor, OpError, OpResult, Scope, work_items};
+use crate::changes::Event;
 use crate::model::{TAG_COLS, Tag};
 use crate::params;
 use crate::store::Tx;
@@ -23,7 +24,7 @@ pub async fn list(tx: &mut Tx, actor: &Actor, pid: i64, wid: i64) -> OpResult<Ve
 
 /// Tags the item; an unknown tag → NotFound, one it already has → Conflict.
 pub async fn add(tx: &mut Tx, actor: &Actor, pid: i64, wid: i64, tag_id: i64) -> OpResult<()> {
-    wia::open_for_edit(tx, actor, pid, wid).await?;
+    let (m, _) = wia::open_for_edit(tx, actor, pid, wid).await?;
     if !tx
         .exists(
             "SELECT tag_id FROM tags WHERE project_id = $1 AND tag_id = $2",
@@ -50,12 +51,14 @@ pub async fn add(tx: &mut Tx, actor: &Actor, pid: i64, wid: i64, tag_id: i64) ->
     )
     .await?;
     wia::touch(tx, pid, wid).await?;
-    Ok(())
+    // A tag added or removed is an edit of the item.
+    let w = work_items::reload(tx, &m, wid).await?;
+    work_items::record_item(tx, actor, Event::WorkItemUpdated, &w).await
 }
 
 /// Removes a tag from the item; one it does not have → NotFound.
 pub async fn remove(tx: &mut Tx, actor: &Actor, pid: i64, wid: i64, tag_id: i64) -> OpResult<()> {
-    wia::open_for_edit(tx, actor, pid, wid).await?;
+    let (m, _) = wia::open_for_edit(tx, actor, pid, wid).await?;
     if tx
         .exec(
             "DELETE FROM work_item_tags WHERE project_id = $1 AND work_item_id = $2 AND tag_id = $3",
@@ -67,5 +70,7 @@ pub async fn remove(tx: &mut Tx, actor: &Actor, pid: i64, wid: i64, tag_id: i64)
         return Err(OpError::NotFound);
     }
     wia::touch(tx, pid, wid).await?;
-    Ok(())
+    // A tag added or removed is an edit of the item.
+    let w = work_items::reload(tx, &m, wid).await?;
+    work_items::record_item(tx, actor, Event::WorkItemUpdated, &w).await
 }

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::access::{self, Member};
 use super::{Actor, OpError, OpResult, Scope};
+use crate::changes::{self, Event};
 use crate::model::{self, Check, ModuleConfig, Paged, Paging, TEXT_MAX, WorkItem};
 use crate::params;
 use crate::store::work_items::{self as store, Slot};
@@ -205,6 +206,8 @@ struct Current {
     design_element_index: i64,
     closing_date: Option<String>,
     stage_closed: bool,
+    /// The stage unblocks the item's successors (closed or an unblocker).
+    stage_resolves: bool,
     is_blocked: bool,
     last_sub_task_id: i64,
 }
@@ -228,6 +231,7 @@ struct CurrentRow {
     closing_date: Option<String>,
     last_sub_task_id: i64,
     stage_closed: bool,
+    stage_unblocker: bool,
     is_blocked: bool,
 }
 
@@ -237,7 +241,7 @@ async fn current(tx: &mut Tx, pid: i64, id: i64) -> OpResult<Current> {
             "SELECT w.title, w.description, w.is_story, w.parent_story_id, w.category_id, w.estimated_cost, \
              w.importance_level_id, w.board_id, w.board_index, w.design_element_id, w.design_element_index, \
              w.start_date, w.due_date, w.stage_id, w.closing_date, w.last_sub_task_id, \
-             (s.status = 'closed') AS stage_closed, \
+             (s.status = 'closed') AS stage_closed, s.is_unblocker AS stage_unblocker, \
              EXISTS (SELECT d.depends_on_id FROM dependencies d \
                 JOIN work_items pw ON pw.project_id = d.project_id AND pw.work_item_id = d.depends_on_id \
                 JOIN stages ps ON ps.project_id = pw.project_id AND ps.stage_id = pw.stage_id \
@@ -283,6 +287,7 @@ async fn current(tx: &mut Tx, pid: i64, id: i64) -> OpResult<Current> {
         design_element_index: r.design_element_index,
         closing_date: r.closing_date,
         stage_closed: r.stage_closed,
+        stage_resolves: r.stage_closed || r.stage_unblocker,
         is_blocked: r.is_blocked,
         last_sub_task_id: r.last_sub_task_id,
     })
@@ -500,18 +505,112 @@ async fn set_links(
     Ok(())
 }
 
-/// A task's assignees are also assigned to its story (BEHAVIOUR.md §8).
-async fn assign_to_story(tx: &mut Tx, pid: i64, id: i64, now: &str) -> OpResult<()> {
-    tx.exec(
-        "INSERT INTO work_item_users (project_id, work_item_id, user_id, creation_date) \
-         SELECT wu.project_id, w.parent_story_id, wu.user_id, $3 FROM work_item_users wu \
-         JOIN work_items w ON w.project_id = wu.project_id AND w.work_item_id = wu.work_item_id \
-         WHERE wu.project_id = $1 AND wu.work_item_id = $2 AND w.parent_story_id IS NOT NULL \
-         ON CONFLICT DO NOTHING",
-        params![pid, id, now],
+/// A task's assignees are also assigned to its story (BEHAVIOUR.md §8). Returns the
+/// `(story, user)` assignments it added (RETURNING only yields the rows actually inserted), so
+/// each can be recorded without another statement.
+async fn assign_to_story(tx: &mut Tx, pid: i64, id: i64, now: &str) -> OpResult<Vec<(i64, i64)>> {
+    Ok(tx
+        .all(
+            "INSERT INTO work_item_users (project_id, work_item_id, user_id, creation_date) \
+             SELECT wu.project_id, w.parent_story_id, wu.user_id, $3 FROM work_item_users wu \
+             JOIN work_items w ON w.project_id = wu.project_id AND w.work_item_id = wu.work_item_id \
+             WHERE wu.project_id = $1 AND wu.work_item_id = $2 AND w.parent_story_id IS NOT NULL \
+             ON CONFLICT DO NOTHING RETURNING work_item_id, user_id",
+            params![pid, id, now],
+        )
+        .await?)
+}
+
+/// The category a work item's changes are filed under (user stories: none), so readers who
+/// may not see it never see its changes either.
+pub(crate) fn category_of(w: &WorkItem) -> Option<i64> {
+    if w.is_story {
+        None
+    } else {
+        w.category.as_ref().map(|c| c.category_id)
+    }
+}
+
+/// Records `event` about the work item `w` (the entity: the item as its GET shows it).
+pub(crate) async fn record_item(
+    tx: &mut Tx,
+    actor: &Actor,
+    event: Event,
+    w: &WorkItem,
+) -> OpResult<()> {
+    changes::record(
+        tx,
+        actor,
+        w.project_id,
+        event,
+        w.work_item_id,
+        category_of(w),
+        w,
     )
     .await?;
     Ok(())
+}
+
+/// Records `workitem.user.assigned|unassigned` once per user; the entity is the work item
+/// after the change, the entity id the user (so the feed tells who was (un)assigned).
+pub(crate) async fn record_users(
+    tx: &mut Tx,
+    actor: &Actor,
+    event: Event,
+    w: &WorkItem,
+    users: &[i64],
+) -> OpResult<()> {
+    for u in users {
+        changes::record(tx, actor, w.project_id, event, *u, category_of(w), w).await?;
+    }
+    Ok(())
+}
+
+/// Records the assignments `assign_to_story` added to stories (one load for all stories).
+async fn record_story_assignments(
+    tx: &mut Tx,
+    actor: &Actor,
+    m: &Member,
+    pid: i64,
+    added: &[(i64, i64)],
+) -> OpResult<()> {
+    if added.is_empty() {
+        return Ok(());
+    }
+    let stories = dedup(&added.iter().map(|a| a.0).collect::<Vec<_>>());
+    for story in store::load(tx, pid, &stories, &m.hidden_categories()).await? {
+        let users: Vec<i64> = added
+            .iter()
+            .filter(|a| a.0 == story.work_item_id)
+            .map(|a| a.1)
+            .collect();
+        record_users(tx, actor, Event::WorkItemUserAssigned, &story, &users).await?;
+    }
+    Ok(())
+}
+
+/// Records `event` (`workitem.blocked|unblocked`) for each of `ids`, loaded after the change in
+/// one load whatever their number.
+pub(crate) async fn record_flips(
+    tx: &mut Tx,
+    actor: &Actor,
+    m: &Member,
+    pid: i64,
+    ids: &[i64],
+    event: Event,
+) -> OpResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    for w in store::load(tx, pid, ids, &m.hidden_categories()).await? {
+        record_item(tx, actor, event, &w).await?;
+    }
+    Ok(())
+}
+
+/// The item as the member sees it, after a change made through one of its sub-resources.
+pub(crate) async fn reload(tx: &mut Tx, m: &Member, id: i64) -> OpResult<WorkItem> {
+    reply_item(tx, m, m.project_id, id).await
 }
 
 /// The item as the member sees it (story totals without hidden categories).
@@ -532,7 +631,8 @@ async fn module_config(tx: &mut Tx, pid: i64) -> OpResult<ModuleConfig> {
     Ok(ModuleConfig::from_stored(&s))
 }
 
-/// Inserts a new work item (at the end of its board and design element). Returns its id.
+/// Inserts a new work item (at the end of its board and design element). Returns its id and
+/// the assignments its story gained (`assign_to_story`).
 async fn insert(
     tx: &mut Tx,
     pid: i64,
@@ -540,7 +640,7 @@ async fn insert(
     f: &Fields,
     closed: bool,
     now: &str,
-) -> OpResult<i64> {
+) -> OpResult<(i64, Vec<(i64, i64)>)> {
     let id = sequences::next_id(tx, pid, "workitem").await?;
     let board_index = store::end_of(tx, pid, Slot::Board(f.board_id)).await?;
     let de_index = match f.design_element_id {
@@ -585,9 +685,9 @@ async fn insert(
         now,
     )
     .await?;
-    assign_to_story(tx, pid, id, now).await?;
+    let story = assign_to_story(tx, pid, id, now).await?;
     store::index_words(tx, pid, id, &f.title, f.description.as_deref()).await?;
-    Ok(id)
+    Ok((id, story))
 }
 
 /// Most distinct words a search may combine (README "Limits").
@@ -606,8 +706,10 @@ struct Positions {
 }
 
 /// Validates `new` against the project and writes it over `cur`.
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     tx: &mut Tx,
+    actor: &Actor,
     m: &Member,
     pid: i64,
     id: i64,
@@ -702,21 +804,50 @@ async fn apply(
         let slot = Slot::DesignElement(new.design_element_id);
         store::renumber(tx, pid, slot, id, Some(at)).await?;
     }
+    let users = dedup(&new.user_ids);
     set_links(
         tx,
         pid,
         id,
         (&cur.f.tag_ids, &cur.f.user_ids),
         &dedup(&new.tag_ids),
-        &dedup(&new.user_ids),
+        &users,
         &now,
     )
     .await?;
-    assign_to_story(tx, pid, id, &now).await?;
+    let story = assign_to_story(tx, pid, id, &now).await?;
     if new.title != cur.f.title || new.description != cur.f.description {
         store::index_words(tx, pid, id, &new.title, new.description.as_deref()).await?;
     }
-    reply_item(tx, m, pid, id).await
+    let item = reply_item(tx, m, pid, id).await?;
+    // The change log: the edit itself (a stage change too), each assignment added or removed,
+    // then the successors whose blocked state followed this item's stage.
+    record_item(tx, actor, Event::WorkItemUpdated, &item).await?;
+    let added: Vec<i64> = users
+        .iter()
+        .copied()
+        .filter(|u| !cur.f.user_ids.contains(u))
+        .collect();
+    let removed: Vec<i64> = cur
+        .f
+        .user_ids
+        .iter()
+        .copied()
+        .filter(|u| !users.contains(u))
+        .collect();
+    record_users(tx, actor, Event::WorkItemUserAssigned, &item, &added).await?;
+    record_users(tx, actor, Event::WorkItemUserUnassigned, &item, &removed).await?;
+    record_story_assignments(tx, actor, m, pid, &story).await?;
+    if item.resolves() != cur.stage_resolves {
+        let flipped = blocked_only_by(tx, pid, id, None).await?;
+        let event = if item.resolves() {
+            Event::WorkItemUnblocked
+        } else {
+            Event::WorkItemBlocked
+        };
+        record_flips(tx, actor, m, pid, &flipped, event).await?;
+    }
+    Ok(item)
 }
 
 /// A page of the project's work items matching `q` (filters, search terms, sort), as the
@@ -1036,7 +1167,7 @@ pub async fn create(
     c.finish()?;
 
     let now = model::now();
-    let id = insert(tx, pid, actor.user_id, &f, closed, &now).await?;
+    let (id, story) = insert(tx, pid, actor.user_id, &f, closed, &now).await?;
     for (i, t) in sub_tasks.iter().enumerate() {
         tx.exec(
             "INSERT INTO sub_tasks (project_id, work_item_id, sub_task_id, title, is_completed, creation_date) \
@@ -1057,7 +1188,18 @@ pub async fn create(
         )
         .await?;
     }
-    reply_item(tx, &m, pid, id).await
+    let item = reply_item(tx, &m, pid, id).await?;
+    record_item(tx, actor, Event::WorkItemCreated, &item).await?;
+    record_users(
+        tx,
+        actor,
+        Event::WorkItemUserAssigned,
+        &item,
+        &dedup(&f.user_ids),
+    )
+    .await?;
+    record_story_assignments(tx, actor, &m, pid, &story).await?;
+    Ok(item)
 }
 
 /// The work item, if the caller may see it.
@@ -1102,7 +1244,7 @@ pub async fn clone(
     let (stage_id, closed) = first_stage(tx, pid).await?;
     f.stage_id = stage_id;
     let now = model::now();
-    let new_id = insert(tx, pid, actor.user_id, &f, closed, &now).await?;
+    let (new_id, story) = insert(tx, pid, actor.user_id, &f, closed, &now).await?;
     tx.exec(
         "INSERT INTO sub_tasks (project_id, work_item_id, sub_task_id, title, is_completed, creation_date) \
          SELECT project_id, $3, sub_task_id, title, is_completed, $4 FROM sub_tasks \
@@ -1115,7 +1257,18 @@ pub async fn clone(
         params![cur.last_sub_task_id, pid, new_id],
     )
     .await?;
-    reply_item(tx, &m, pid, new_id).await
+    let item = reply_item(tx, &m, pid, new_id).await?;
+    record_item(tx, actor, Event::WorkItemCreated, &item).await?;
+    record_users(
+        tx,
+        actor,
+        Event::WorkItemUserAssigned,
+        &item,
+        &dedup(&f.user_ids),
+    )
+    .await?;
+    record_story_assignments(tx, actor, &m, pid, &story).await?;
+    Ok(item)
 }
 
 /// Replaces the work item's editable fields; omitted optional fields become null.
@@ -1162,7 +1315,7 @@ pub async fn update(
         board_index: v.board_index,
         design_element_index: v.design_element_index,
     };
-    apply(tx, &m, pid, id, &cur, new, pos).await
+    apply(tx, actor, &m, pid, id, &cur, new, pos).await
 }
 
 /// Changes the fields present.
@@ -1231,7 +1384,7 @@ pub async fn patch(
         board_index: v.board_index,
         design_element_index: v.design_element_index,
     };
-    apply(tx, &m, pid, id, &cur, new, pos).await
+    apply(tx, actor, &m, pid, id, &cur, new, pos).await
 }
 
 /// Deletes a work item with its sub-tasks, comments, work logs, links and dependencies.
@@ -1241,6 +1394,14 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<(
     let cur = visible(tx, &m, pid, id).await?;
     m.require(m.can_write_category(cur.f.category_id))?;
     access::require_open_board(tx, pid, cur.f.board_id).await?;
+    // The entity as it was, and the successors it alone was blocking (its dependency rows go
+    // with it, so they are unblocked once it is gone).
+    let before = reply_item(tx, &m, pid, id).await?;
+    let freed = if before.resolves() {
+        Vec::new()
+    } else {
+        blocked_only_by(tx, pid, id, None).await?
+    };
     for sql in [
         "UPDATE work_items SET parent_story_id = NULL WHERE project_id = $1 AND parent_story_id = $2",
         "DELETE FROM work_items WHERE project_id = $1 AND work_item_id = $2",
@@ -1252,6 +1413,8 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, id: i64) -> OpResult<(
         let slot = Slot::DesignElement(cur.f.design_element_id);
         store::renumber(tx, pid, slot, id, None).await?;
     }
+    record_item(tx, actor, Event::WorkItemDeleted, &before).await?;
+    record_flips(tx, actor, &m, pid, &freed, Event::WorkItemUnblocked).await?;
     Ok(())
 }
 

@@ -32,6 +32,7 @@ mod work_logs;
 mod design_element_comments;
 mod design_elements;
 mod events;
+mod events_items;
 
 mod activity;
 
