@@ -4,7 +4,9 @@
 //! appends later (the change log) commits or rolls back with the change itself. Ops never sees
 //! HTTP types: the caller is an [`Actor`], a failure an [`OpError`] that each adapter renders.
 //!
-//! Groups on ops so far: board and milestone closure ([`closure`]), tags ([`tags`]).
+//! Groups on ops so far: board and milestone closure ([`closure`]), tags ([`tags`]), work items
+//! with their users, tags and dependencies ([`work_items`], [`work_item_users`], [`work_item_tags`],
+//! [`dependencies`], [`work_item_access`]).
 
 use std::collections::BTreeMap;
 
