@@ -1,4 +1,4 @@
-//! The project tags assigned to a work item.
+//! The project tags assigned to a work item: the HTTP side of `ops::work_item_tags`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -7,13 +7,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use super::auth::{Auth, Scope};
-use super::error::{self, ApiError, ApiResult, ErrorBody};
+use super::error::{self, ApiResult, ErrorBody};
 use super::extract::{Ids, RawBody};
 use super::reply;
-use super::work_item_access as wia;
-use crate::model::{TAG_COLS, Tag};
-use crate::params;
+use crate::model::Tag;
+use crate::ops::{Actor, work_item_tags};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,21 +28,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
               (status = 403, body = ErrorBody), (status = 404, description = "Not found")))]
 async fn list_item_tags(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, wid)): Ids<(i64, i64)>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.read().await?;
-    wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsRead).await?;
-    let tags: Vec<Tag> = tx
-        .all(
-            &format!(
-                "SELECT {TAG_COLS} FROM work_item_tags wt \
-                 JOIN tags t ON t.project_id = wt.project_id AND t.tag_id = wt.tag_id \
-                 WHERE wt.project_id = $1 AND wt.work_item_id = $2 ORDER BY t.tag_id"
-            ),
-            params![pid, wid],
-        )
-        .await?;
+    let tags = work_item_tags::list(&mut tx, &actor, pid, wid).await?;
     tx.commit().await?;
     Ok(reply::ok(tags))
 }
@@ -61,40 +49,13 @@ async fn list_item_tags(
               (status = 409, body = ErrorBody, description = "The tag is already assigned to the work item.")))]
 async fn add_item_tag(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, wid)): Ids<(i64, i64)>,
     body: RawBody,
 ) -> ApiResult<Response> {
     let tag_id = body.int("tagId")?;
     let mut tx = s.db.write().await?;
-    let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
-    m.require(m.can_write_category(item.category()))?;
-    if !tx
-        .exists(
-            "SELECT tag_id FROM tags WHERE project_id = $1 AND tag_id = $2",
-            params![pid, tag_id],
-        )
-        .await?
-    {
-        return Err(ApiError::NotFound);
-    }
-    if tx
-        .exists(
-            "SELECT tag_id FROM work_item_tags WHERE project_id = $1 AND work_item_id = $2 AND tag_id = $3",
-            params![pid, wid, tag_id],
-        )
-        .await?
-    {
-        return Err(ApiError::conflict(
-            "The tag is already assigned to the work item.",
-        ));
-    }
-    tx.exec(
-        "INSERT INTO work_item_tags (project_id, work_item_id, tag_id) VALUES ($1, $2, $3)",
-        params![pid, wid, tag_id],
-    )
-    .await?;
-    wia::touch(&mut tx, pid, wid).await?;
+    work_item_tags::add(&mut tx, &actor, pid, wid, tag_id).await?;
     tx.commit().await?;
     Ok(error::empty(StatusCode::CREATED))
 }
@@ -110,23 +71,11 @@ async fn add_item_tag(
               (status = 404, description = "Work item not found, or the tag is not assigned to it")))]
 async fn remove_item_tag(
     State(s): State<AppState>,
-    auth: Auth,
+    actor: Actor,
     Ids((pid, wid, tag_id)): Ids<(i64, i64, i64)>,
 ) -> ApiResult<Response> {
     let mut tx = s.db.write().await?;
-    let (m, item) = wia::open(&mut tx, &auth, pid, wid, Scope::WorkItemsWrite).await?;
-    m.require(m.can_write_category(item.category()))?;
-    if tx
-        .exec(
-            "DELETE FROM work_item_tags WHERE project_id = $1 AND work_item_id = $2 AND tag_id = $3",
-            params![pid, wid, tag_id],
-        )
-        .await?
-        == 0
-    {
-        return Err(ApiError::NotFound);
-    }
-    wia::touch(&mut tx, pid, wid).await?;
+    work_item_tags::remove(&mut tx, &actor, pid, wid, tag_id).await?;
     tx.commit().await?;
     Ok(reply::empty_ok())
 }

@@ -57,3 +57,42 @@ pub struct WorkItem {
     /// Some item it depends on is in a stage that is neither closed nor an unblocker.
     pub is_blocked: bool,
 }
+
+/// A work item's dependency on another one (the predecessor).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkItemDependency {
+    /// The predecessor.
+    pub work_item: WorkItem,
+    /// The predecessor is in a closed stage or an unblocker stage.
+    pub is_resolved: bool,
+}
+
+impl From<WorkItem> for WorkItemDependency {
+    fn from(w: WorkItem) -> Self {
+        let is_resolved = w.resolves();
+        WorkItemDependency {
+            work_item: w,
+            is_resolved,
+        }
+    }
+}
+
+impl WorkItem {
+    /// Its stage no longer blocks the items that depend on it (closed, or an unblocker).
+    pub fn resolves(&self) -> bool {
+        self.stage.status == "closed" || self.stage.is_unblocker
+    }
+}
+
+/// The entity of `workitem.dependency.added|removed`: the dependency as the API shows it, with
+/// the item whose dependency list changed (BEHAVIOUR.md §6: `{WorkItem{…}, IsResolved}`).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DependencyChange {
+    pub project_id: i64,
+    /// The item that depends (or depended) on `workItem`.
+    pub work_item_id: i64,
+    #[serde(flatten)]
+    pub dependency: WorkItemDependency,
+}

@@ -18,6 +18,7 @@ pub mod categories;
 pub mod closure;
 pub mod comments;
 pub mod config;
+pub mod dependencies;
 pub mod design_element_types;
 pub mod design_elements;
 pub mod importance_levels;
@@ -31,6 +32,10 @@ pub mod sub_tasks;
 pub mod tags;
 pub mod users;
 pub mod webhooks;
+pub mod work_item_access;
+pub mod work_item_tags;
+pub mod work_item_users;
+pub mod work_items;
 pub mod work_logs;
 pub mod workspaces;
 

@@ -35,6 +35,7 @@ mod design_elements;
 mod events;
 mod events_projects;
 mod events_design;
+mod events_items;
 
 mod activity;
 mod events_config;
