@@ -1,8 +1,5 @@
 //! API keys: generation, SHA-256 hashing at rest, lookup, and scopes (BEHAVIOUR.md §1).
 
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-
 use super::AppState;
 use super::error::{ApiError, ApiResult};
 use crate::ops::Actor;
@@ -15,22 +12,8 @@ pub use crate::ops::{ALL_SCOPES, Scope, Scopes};
 /// The authenticated caller: the operations layer's `Actor`.
 pub type Auth = Actor;
 
-/// A new random key: 32 lowercase hex characters.
-pub fn generate_key() -> String {
-    let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
-    hex::encode(b)
-}
-
-pub fn is_valid_key(k: &str) -> bool {
-    k.len() == 32
-        && k.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-pub fn hash_key(k: &str) -> String {
-    hex::encode(Sha256::digest(k.as_bytes()))
-}
+// Key generation and hashing belong to the accounts store; re-exported for the key checks here.
+pub use crate::store::accounts::{generate_key, hash_key, is_valid_key};
 
 /// Resolves an `Authorization: ApiKey <key>` header to its user.
 pub async fn authenticate(state: &AppState, header: &str) -> ApiResult<Auth> {

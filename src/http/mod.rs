@@ -28,7 +28,6 @@ mod design_elements;
 mod events;
 mod milestones;
 mod sub_tasks;
-pub(crate) mod work_item_access;
 mod work_item_tags;
 mod work_item_users;
 mod work_items;

@@ -12,7 +12,7 @@
 use serde::Serialize;
 
 use super::access::Member;
-use super::parent_access::{self as wia, ItemRef};
+use super::work_item_access::{self as wia, ItemRef};
 use super::{Actor, OpError, OpResult, Scope, work_logs};
 use crate::changes::{self, Event};
 use crate::model::{
@@ -184,7 +184,7 @@ async fn gate(
             } else {
                 Scope::DesignModelRead
             };
-            let (m, modules) = wia::design_access(tx, actor, pid, scope).await?;
+            let (m, modules) = super::design_elements::design_access(tx, actor, pid, scope).await?;
             if !modules.game_design_model_comments {
                 return Err(OpError::Forbidden(
                     "The design model comments module is disabled in this project.".into(),

@@ -23,7 +23,6 @@ pub mod design_element_types;
 pub mod design_elements;
 pub mod importance_levels;
 pub mod milestones;
-pub mod parent_access;
 pub mod project_users;
 pub mod projects;
 pub mod roles;

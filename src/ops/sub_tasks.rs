@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::access::Member;
-use super::parent_access::{self as wia, ItemRef};
+use super::work_item_access::{self as wia, ItemRef};
 use super::{Actor, OpError, OpResult, Scope};
 use crate::changes::{self, Event};
 use crate::model::{self, Check, SubTask};

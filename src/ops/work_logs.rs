@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::parent_access as wia;
+use super::work_item_access as wia;
 use super::{Actor, OpError, OpResult, Scope, comments};
 use crate::changes::{self, Event};
 use crate::model::{self, AUTHOR_COLS, AuthorRow, COMMENT_MAX, Check, WorkLog};

@@ -2,9 +2,29 @@
 //! for them) and what the first start creates.
 
 use super::{Db, DbResult, Tx};
-use crate::http::auth::{Scopes, generate_key, hash_key};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
 use crate::model::now;
+use crate::ops::Scopes;
 use crate::params;
+
+/// A new random key: 32 lowercase hex characters.
+pub fn generate_key() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+pub fn is_valid_key(k: &str) -> bool {
+    k.len() == 32
+        && k.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+pub fn hash_key(k: &str) -> String {
+    hex::encode(Sha256::digest(k.as_bytes()))
+}
 
 pub async fn user_count(tx: &mut Tx) -> DbResult<i64> {
     Ok(tx.one::<(i64,)>("SELECT COUNT(*) FROM users", &[]).await?.0)

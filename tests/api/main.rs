@@ -33,9 +33,9 @@ mod work_logs;
 mod design_element_comments;
 mod design_elements;
 mod events;
-mod events_projects;
 mod events_design;
 mod events_items;
+mod events_projects;
 
 mod activity;
 mod events_config;
