@@ -314,7 +314,7 @@ async fn deleting_a_branch_records_each_element_and_each_unlinked_item() {
         assert_eq!(w["entity"], now);
     }
     assert!(
-        !events(&log)
+        !events(new)
             .iter()
             .any(|e| e.1 == w3 && e.0.starts_with("workitem")),
         "an item of another element is untouched"

@@ -39,6 +39,7 @@ mod events_projects;
 
 mod activity;
 mod events_config;
+mod webhook_payloads;
 
 mod receiver;
 mod webhooks;
