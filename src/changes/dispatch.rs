@@ -1,7 +1,7 @@
 //! The webhook outbox and its dispatcher.
 //!
-//! `enqueue` runs inside the transaction of every recorded change and queues one pending
-//! delivery per enabled webhook subscribed to the event (one statement). The dispatcher, a
+//! The outbox rows are written with the change log (`store::changelog`), in the change's own
+//! transaction: one pending delivery per enabled webhook subscribed to the event. The dispatcher, a
 //! background task of `App::run`, polls for webhooks whose queue head is due, leases them (a
 //! lease column with an expiry, claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL so several
 //! instances never send the same attempt twice), and sends each webhook's deliveries strictly in
@@ -19,42 +19,11 @@ use tokio::task::JoinSet;
 use super::{format, payload};
 use crate::model;
 use crate::params;
-use crate::store::{Backend, Db, DbResult, Tx};
+use crate::store::{Backend, Db, DbResult};
 
 /// Every event name of BEHAVIOUR.md §6, in the order `GET /v0/webhookevents` lists them.
 pub fn event_names() -> Vec<&'static str> {
     super::Event::ALL.iter().map(|e| e.name()).collect()
-}
-
-/// The outbox: queues the change for every enabled webhook of the project subscribed to
-/// `event`, in the change's own transaction. One indexed statement; no webhook, no row.
-pub async fn enqueue(
-    tx: &mut Tx,
-    project_id: i64,
-    change_id: i64,
-    event: &str,
-    actor_id: i64,
-    entity_json: &str,
-) -> DbResult<u64> {
-    let now = chrono::Utc::now();
-    tx.exec(
-        "INSERT INTO webhook_deliveries (project_id, webhook_id, change_id, event, actor_id, payload, \
-         status, attempts, next_attempt_at, created_at, creation_date) \
-         SELECT w.project_id, w.webhook_id, $1, $2, $3, $4, 'pending', 0, $5, $5, $6 \
-         FROM webhook_events e JOIN webhooks w \
-         ON w.project_id = e.project_id AND w.webhook_id = e.webhook_id \
-         WHERE e.project_id = $7 AND e.event = $2 AND w.is_enabled",
-        params![
-            change_id,
-            event,
-            actor_id,
-            entity_json,
-            now.timestamp_millis(),
-            model::format_date(now),
-            project_id
-        ],
-    )
-    .await
 }
 
 /// The dispatcher's settings (flags of `serve`, see config.rs).

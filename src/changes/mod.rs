@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 use crate::model::{Paging, USER_COLS, User, now};
 use crate::ops::{Actor, OpError, OpResult};
 use crate::params;
-use crate::store::{Tx, placeholders, sequences};
+use crate::store::changelog::PendingChange;
+use crate::store::{Tx, placeholders};
 
 macro_rules! events {
     ($($variant:ident = $name:literal),* $(,)?) => {
@@ -111,11 +112,10 @@ impl Event {
     }
 }
 
-/// Appends one change to the log, in the caller's transaction. `entity` is the wire object after
+/// Records one change in the caller's transaction; it is appended to the log when the
+/// transaction commits, and vanishes with it on a rollback. `entity` is the wire object after
 /// the change (before it, for a delete); `category_id` is the work item's category when the
 /// change concerns one, so readers who may not see that category never see the change either.
-/// Returns the change's number within the project.
-#[allow(clippy::too_many_arguments)]
 pub async fn record<T: Serialize + ?Sized>(
     tx: &mut Tx,
     actor: &Actor,
@@ -124,29 +124,20 @@ pub async fn record<T: Serialize + ?Sized>(
     entity_id: i64,
     category_id: Option<i64>,
     entity: &T,
-) -> OpResult<i64> {
+) -> OpResult<()> {
     let payload = serde_json::to_string(entity)
         .map_err(|e| OpError::Internal(format!("change payload: {e}")))?;
-    let seq = sequences::next_id(tx, project_id, "change").await?;
-    tx.exec(
-        "INSERT INTO changes (project_id, seq, event, entity_kind, entity_id, category_id, user_id, creation_date, payload) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        params![
-            project_id,
-            seq,
-            event.name(),
-            event.kind(),
-            entity_id,
-            category_id,
-            actor.user_id,
-            now(),
-            &payload
-        ],
-    )
-    .await?;
-    // The webhook outbox: a pending delivery per subscribed webhook, in this same transaction.
-    dispatch::enqueue(tx, project_id, seq, event.name(), actor.user_id, &payload).await?;
-    Ok(seq)
+    tx.defer_change(PendingChange {
+        project_id,
+        event: event.name(),
+        entity_kind: event.kind(),
+        entity_id,
+        category_id,
+        user_id: actor.user_id,
+        creation_date: now(),
+        payload,
+    });
+    Ok(())
 }
 
 /// One entry of the change log as the activity feed and the live stream show it.

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod backup;
+pub mod changelog;
 pub mod metrics;
 pub mod migrate;
 pub mod projects;
@@ -145,8 +146,10 @@ impl Db {
     /// A transaction for a write. Commit it; dropping it rolls back.
     pub async fn write(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Sqlite { write, .. } => {
+                Conn::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?).into()
+            }
+            Db::Postgres(p) => Conn::Postgres(p.begin().await?).into(),
         })
     }
 
@@ -155,8 +158,8 @@ impl Db {
     /// sees a committed state (two statements of one reply may see two successive states).
     pub async fn read(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite { read, .. } => Tx::SqliteConn(read.acquire().await?),
-            Db::Postgres(p) => Tx::PostgresConn(p.acquire().await?),
+            Db::Sqlite { read, .. } => Conn::SqliteRead(read.acquire().await?).into(),
+            Db::Postgres(p) => Conn::PostgresRead(p.acquire().await?).into(),
         })
     }
 
@@ -178,30 +181,46 @@ impl Db {
 }
 
 /// A write transaction, or (from `Db::read`) a plain connection; both run the same methods.
-pub enum Tx {
+pub struct Tx {
+    conn: Conn,
+    /// Changes recorded by this write, appended to the change log just before it commits
+    /// (see `changelog`).
+    pending: Vec<changelog::PendingChange>,
+}
+
+enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
-    SqliteConn(PoolConnection<Sqlite>),
-    PostgresConn(PoolConnection<Postgres>),
+    SqliteRead(PoolConnection<Sqlite>),
+    PostgresRead(PoolConnection<Postgres>),
+}
+
+impl From<Conn> for Tx {
+    fn from(conn: Conn) -> Tx {
+        Tx {
+            conn,
+            pending: Vec::new(),
+        }
+    }
 }
 
 /// Runs `$body` with `$c` bound to the backend's connection, once per backend.
 macro_rules! on_conn {
     ($tx:expr, $c:ident => sqlite: $s:expr, postgres: $p:expr) => {
-        match $tx {
-            Tx::Sqlite(t) => {
+        match &mut $tx.conn {
+            Conn::Sqlite(t) => {
                 let $c: &mut sqlx::SqliteConnection = &mut **t;
                 $s
             }
-            Tx::SqliteConn(t) => {
+            Conn::SqliteRead(t) => {
                 let $c: &mut sqlx::SqliteConnection = &mut **t;
                 $s
             }
-            Tx::Postgres(t) => {
+            Conn::Postgres(t) => {
                 let $c: &mut sqlx::PgConnection = &mut **t;
                 $p
             }
-            Tx::PostgresConn(t) => {
+            Conn::PostgresRead(t) => {
                 let $c: &mut sqlx::PgConnection = &mut **t;
                 $p
             }
@@ -226,19 +245,30 @@ macro_rules! bind_all {
 
 impl Tx {
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) | Tx::SqliteConn(_) => Backend::Sqlite,
-            Tx::Postgres(_) | Tx::PostgresConn(_) => Backend::Postgres,
+        match self.conn {
+            Conn::Sqlite(_) | Conn::SqliteRead(_) => Backend::Sqlite,
+            Conn::Postgres(_) | Conn::PostgresRead(_) => Backend::Postgres,
         }
     }
 
     /// Commits a write; for a read connection, returns it to the pool.
-    pub async fn commit(self) -> DbResult<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await,
-            Tx::Postgres(t) => t.commit().await,
-            Tx::SqliteConn(_) | Tx::PostgresConn(_) => Ok(()),
+    /// Appends the recorded changes to the change log first, so the log row and the change
+    /// commit together (and the project's change-number lock is the last lock a write takes).
+    pub async fn commit(mut self) -> DbResult<()> {
+        if !self.pending.is_empty() {
+            let pending = std::mem::take(&mut self.pending);
+            changelog::append(&mut self, pending).await?;
         }
+        match self.conn {
+            Conn::Sqlite(t) => t.commit().await,
+            Conn::Postgres(t) => t.commit().await,
+            Conn::SqliteRead(_) | Conn::PostgresRead(_) => Ok(()),
+        }
+    }
+
+    /// Queues a change for the change log; it is written when this transaction commits.
+    pub fn defer_change(&mut self, change: changelog::PendingChange) {
+        self.pending.push(change);
     }
 
     /// Runs a statement; returns the number of rows it affected.
