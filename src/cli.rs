@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
+use crate::blobs::Blobs;
 use crate::config::{Cli, Command, DataArgs, KeyCommand, ServeArgs, TeamCommand, UserCommand};
 use crate::http::HttpSettings;
 use crate::http::auth::{Scopes, is_valid_key};
+use crate::ops::files::FileSettings;
 use crate::store::{Db, accounts, backup as snapshot, is_unique_violation, migrate};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -55,11 +57,18 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
         idle_timeout: Duration::from_secs(args.idle_timeout),
         max_conns: conn_cap(args.max_conns, args.max_connections),
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
+        public_url: args.public_url.clone(),
+        files: FileSettings {
+            max_file_size: args.max_file_size,
+            workspace_quota: args.storage_quota,
+            spool_dir: spool_dir(data)?,
+        },
     };
     let app = crate::App::build(&url, &args.listen, settings, args.max_connections)
         .await
         .with_context(|| format!("cannot start on {} with {}", args.listen, redact(&url)))?
-        .with_dispatch(args.dispatch());
+        .with_dispatch(args.dispatch())
+        .with_blobs(Blobs::local(&data.data_dir.join("files"))?);
     let addr = app.local_addr();
     if let Some(key) = accounts::bootstrap(app.db(), args.bootstrap_api_key.as_deref()).await? {
         println!("Created the owner account (username 'owner') and its API key: {key}");
@@ -71,6 +80,24 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     };
     tracing::info!("questlog listening on http://{addr}, data in {where_}");
     app.run(shutdown_signal()).await
+}
+
+/// Where uploads are spooled before they are stored: `<data dir>/spool`. Spool files older
+/// than a day were left by a crash (uploads take at most the request timeout): removed at start.
+fn spool_dir(data: &DataArgs) -> anyhow::Result<std::path::PathBuf> {
+    let dir = data.data_dir.join("spool");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let day = Duration::from_secs(86_400);
+    for entry in std::fs::read_dir(&dir)?.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().unwrap_or_default() > day);
+        if stale && entry.file_name().to_string_lossy().starts_with("upload-") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(dir)
 }
 
 /// The connection cap, lowered when the open-file limit (raised to its hard limit first) could

@@ -138,6 +138,17 @@ pub struct ServeArgs {
     #[arg(long, env = "QUESTLOG_CHANGE_RETENTION_DAYS", default_value_t = 90,
           value_parser = clap::value_parser!(u64).range(1..=36500))]
     pub change_retention_days: u64,
+    /// The root of the public links to uploaded files, as clients reach this server
+    /// (`https://tracker.example.com`). Unset: each reply links under the request's `Host`.
+    #[arg(long, env = "QUESTLOG_PUBLIC_URL", value_parser = public_url)]
+    pub public_url: Option<String>,
+    /// Largest file an upload may carry (`100MiB`, `2GB`, bytes); larger → 400.
+    #[arg(long, env = "QUESTLOG_MAX_FILE_SIZE", default_value = "100MiB", value_parser = byte_size)]
+    pub max_file_size: u64,
+    /// Bytes the files of all the projects of a workspace may take together (`10GiB`, …);
+    /// an upload past it → 409.
+    #[arg(long, env = "QUESTLOG_STORAGE_QUOTA", default_value = "10GiB", value_parser = byte_size)]
+    pub storage_quota: u64,
     /// The owner's API key on first start (32 lowercase hex); random when unset.
     #[arg(long, env = "QUESTLOG_BOOTSTRAP_API_KEY", hide_env_values = true)]
     pub bootstrap_api_key: Option<String>,
@@ -223,4 +234,46 @@ impl ServeArgs {
             ..d
         }
     }
+}
+
+/// `http(s)://host[:port][/path]`, kept without a trailing slash.
+fn public_url(s: &str) -> Result<String, String> {
+    let t = s.trim().trim_end_matches('/');
+    let rest = t
+        .strip_prefix("https://")
+        .or_else(|| t.strip_prefix("http://"))
+        .ok_or("expected http://… or https://…")?;
+    if rest.is_empty() || rest.contains(['?', '#', ' ']) {
+        return Err("expected http(s)://host[:port][/path]".into());
+    }
+    Ok(t.to_string())
+}
+
+/// A size in bytes: `1048576`, `512KiB`, `100MiB`, `10GiB`, `1TiB`, or the decimal `KB`/`MB`/`GB`/`TB`.
+pub fn byte_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("'{s}' is not a size"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        "kib" | "k" => 1 << 10,
+        "mib" | "m" => 1 << 20,
+        "gib" | "g" => 1 << 30,
+        "tib" | "t" => 1 << 40,
+        _ => {
+            return Err(format!(
+                "'{s}': unknown unit (use KiB, MiB, GiB, TiB, KB, MB, GB or TB)"
+            ));
+        }
+    };
+    let v = n.checked_mul(mult).ok_or(format!("'{s}' is too large"))?;
+    if v == 0 || v > i64::MAX as u64 {
+        return Err(format!("'{s}' must be between 1 byte and 8 EiB"));
+    }
+    Ok(v)
 }

@@ -1,5 +1,6 @@
 //! Questlog: a self-hosted server for the HacknPlan public API v0.
 
+pub mod blobs;
 pub mod changes;
 pub mod cli;
 pub mod config;
@@ -38,7 +39,12 @@ impl App {
         let listener = bind(listen).await?;
         Ok(App {
             listener,
-            state: AppState::new(db, settings),
+            // Tests and `serve` name the store with `with_blobs`; this default keeps `build` whole.
+            state: AppState::new(
+                db,
+                settings,
+                blobs::Blobs::local(&std::env::temp_dir().join("questlog-files"))?,
+            ),
             dispatch: DispatchSettings::default(),
         })
     }
@@ -46,6 +52,12 @@ impl App {
     /// Webhook delivery settings (retry delays, timeouts, target policy, retention).
     pub fn with_dispatch(mut self, dispatch: DispatchSettings) -> App {
         self.dispatch = dispatch;
+        self
+    }
+
+    /// Where uploaded files are stored (a local directory, or S3).
+    pub fn with_blobs(mut self, blobs: blobs::Blobs) -> App {
+        self.state.files = ops::files::Files::new(blobs, self.state.settings.files.clone());
         self
     }
 
@@ -68,8 +80,11 @@ impl App {
         // The webhook dispatcher lives as long as the server.
         let delivery_timeout = self.dispatch.timeout;
         let dispatcher = Dispatcher::spawn(db.clone(), self.dispatch);
+        let sweeper =
+            ops::files::spawn_sweeper(db.clone(), self.state.files.clone(), Duration::from_secs(5));
         server::serve(self.listener, http::app(self.state), &settings, shutdown).await;
         dispatcher.stop(delivery_timeout).await;
+        sweeper.abort();
         // A connection killed at the end of the grace period returns its database connection
         // when its task is dropped; don't let a stuck one hold the exit.
         if tokio::time::timeout(Duration::from_secs(2), db.close())

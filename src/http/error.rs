@@ -33,6 +33,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    /// 415 with its message (an upload that is not `multipart/form-data`).
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     /// 503: the request took longer than `--request-timeout`.
@@ -109,6 +112,7 @@ impl IntoResponse for ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "The request body is too large.",
             ),
+            ApiError::UnsupportedMediaType(m) => json(StatusCode::UNSUPPORTED_MEDIA_TYPE, &m),
             ApiError::TooManyRequests { retry_after_secs } => {
                 let mut r = json(
                     StatusCode::TOO_MANY_REQUESTS,

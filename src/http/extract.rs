@@ -267,6 +267,20 @@ impl RawBody {
         }
     }
 
+    /// An optional bare boolean body (`true`, `"false"`), or `{key: true}`; empty → `None`.
+    pub fn bool_opt(&self, key: &str) -> ApiResult<Option<bool>> {
+        match self.scalar(key)? {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" => Ok(Some(true)),
+                "false" => Ok(Some(false)),
+                _ => Err(ApiError::invalid_values()),
+            },
+            Some(_) => Err(ApiError::invalid_values()),
+        }
+    }
+
     /// A bare number body (`2.5`), or `{key: 2.5}`.
     pub fn number(&self, key: &str) -> ApiResult<f64> {
         match self.scalar(key)? {

@@ -23,11 +23,16 @@ mod workspaces;
 mod boards;
 mod comments;
 mod dependencies;
+mod design_element_attachments;
 mod design_element_comments;
 mod design_elements;
+mod downloads;
 mod events;
+mod files;
 mod milestones;
 mod sub_tasks;
+mod upload;
+mod work_item_attachments;
 mod work_item_tags;
 mod work_item_users;
 mod work_items;
@@ -45,6 +50,8 @@ use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::blobs::Blobs;
+use crate::ops::files::{FileSettings, Files};
 use crate::store::Db;
 use auth::AuthCache;
 use error::ApiError;
@@ -68,6 +75,11 @@ pub struct HttpSettings {
     /// On shutdown, how long requests in flight may take to finish before their connections
     /// are closed anyway.
     pub shutdown_grace: Duration,
+    /// The root of the public links to files (`https://tracker.example.com`); unset, links use
+    /// the request's own `Host`.
+    pub public_url: Option<String>,
+    /// File size limit, workspace quota, spool directory.
+    pub files: FileSettings,
 }
 
 impl Default for HttpSettings {
@@ -80,6 +92,8 @@ impl Default for HttpSettings {
             idle_timeout: Duration::from_secs(75),
             max_conns: 4096,
             shutdown_grace: Duration::from_secs(10),
+            public_url: None,
+            files: FileSettings::default(),
         }
     }
 }
@@ -89,13 +103,16 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<HttpSettings>,
     pub auth_cache: Arc<AuthCache>,
+    /// The blob store and the file limits.
+    pub files: Files,
     limiter: Arc<limits::RateLimiter>,
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: HttpSettings) -> Self {
+    pub fn new(db: Db, settings: HttpSettings, blobs: Blobs) -> Self {
         AppState {
             limiter: Arc::new(limits::RateLimiter::new(settings.rate_limit)),
+            files: Files::new(blobs, settings.files.clone()),
             db,
             settings: Arc::new(settings),
             auth_cache: Arc::new(AuthCache::new()),
@@ -137,6 +154,9 @@ fn all_routes() -> OpenApiRouter<AppState> {
         .merge(events::routes())
         .merge(activity::routes())
         .merge(webhooks::routes())
+        .merge(files::routes())
+        .merge(work_item_attachments::routes())
+        .merge(design_element_attachments::routes())
 }
 
 /// The complete service: routes, docs, fallbacks and middleware.
@@ -150,6 +170,7 @@ pub fn app(state: AppState) -> Router {
                 // Keeps the key entered under "Authorize" across page reloads.
                 .config(utoipa_swagger_ui::Config::default().persist_authorization(true)),
         )
+        .merge(downloads::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
@@ -157,6 +178,10 @@ pub fn app(state: AppState) -> Router {
             limits::rate_limit,
         ))
         .layer(DefaultBodyLimit::max(settings.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            link_base,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::request_timeout,
@@ -197,6 +222,31 @@ pub fn normalize_path(mut req: Request) -> Request {
         }
     }
     req
+}
+
+/// Roots the file links built while a request runs (`model::with_link_base`): the configured
+/// public URL, else `http://` + the request's `Host` when it is a plain host[:port].
+async fn link_base(
+    State(s): State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let base = match &s.settings.public_url {
+        Some(u) => u.trim_end_matches('/').to_string(),
+        None => req
+            .headers()
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.len() <= 255
+                    && h.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
+            .map(|h| format!("http://{h}"))
+            .unwrap_or_default(),
+    };
+    crate::model::with_link_base(base, next.run(req)).await
 }
 
 async fn not_found() -> Response {

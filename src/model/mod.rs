@@ -4,6 +4,7 @@
 pub mod board;
 pub mod config;
 pub mod design_element;
+pub mod file;
 pub mod members;
 pub mod metrics;
 pub mod paging;
@@ -17,6 +18,7 @@ pub mod work_item;
 pub use board::*;
 pub use config::*;
 pub use design_element::*;
+pub use file::*;
 pub use members::*;
 pub use metrics::*;
 pub use paging::*;

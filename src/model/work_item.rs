@@ -56,6 +56,9 @@ pub struct WorkItem {
     pub has_dependencies: bool,
     /// Some item it depends on is in a stage that is neither closed nor an unblocker.
     pub is_blocked: bool,
+    /// The attachment shown on the item's card.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picture: Option<super::WorkItemAttachment>,
 }
 
 /// A work item's dependency on another one (the predecessor).

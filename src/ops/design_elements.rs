@@ -62,13 +62,13 @@ pub async fn design_access(
     Ok((m, modules))
 }
 
-async fn reader(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<Member> {
+pub(crate) async fn reader(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<Member> {
     let (m, _) = design_access(tx, actor, pid, Scope::DesignModelRead).await?;
     m.require(m.can_read_design_model())?;
     Ok(m)
 }
 
-async fn writer(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<Member> {
+pub(crate) async fn writer(tx: &mut Tx, actor: &Actor, pid: i64) -> OpResult<Member> {
     let (m, _) = design_access(tx, actor, pid, Scope::DesignModelWrite).await?;
     m.require(m.can_write_design_model())?;
     Ok(m)

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 pub mod access;
 pub mod activity;
+pub mod attachments;
 pub mod boards;
 pub mod calendar;
 pub mod categories;
@@ -21,6 +22,7 @@ pub mod config;
 pub mod dependencies;
 pub mod design_element_types;
 pub mod design_elements;
+pub mod files;
 pub mod importance_levels;
 pub mod milestones;
 pub mod project_users;

@@ -30,6 +30,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0004_webhooks.sql"),
         postgres: include_str!("../../migrations/postgres/0004_webhooks.sql"),
     },
+    Migration {
+        version: 5,
+        sqlite: include_str!("../../migrations/sqlite/0005_files.sql"),
+        postgres: include_str!("../../migrations/postgres/0005_files.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod changelog;
+pub mod files;
 pub mod metrics;
 pub mod migrate;
 pub mod projects;

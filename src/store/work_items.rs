@@ -80,6 +80,7 @@ struct ItemRow {
     is_blocked: bool,
     has_tags: bool,
     has_users: bool,
+    picture_id: Option<i64>,
 }
 
 const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_id, w.is_story, w.title, \
@@ -117,7 +118,8 @@ const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_i
      EXISTS (SELECT wt.tag_id FROM work_item_tags wt \
         WHERE wt.project_id = w.project_id AND wt.work_item_id = w.work_item_id) AS has_tags, \
      EXISTS (SELECT wu.user_id FROM work_item_users wu \
-        WHERE wu.project_id = w.project_id AND wu.work_item_id = w.work_item_id) AS has_users \
+        WHERE wu.project_id = w.project_id AND wu.work_item_id = w.work_item_id) AS has_users, \
+     w.picture_id \
      FROM work_items w \
      JOIN stages s ON s.project_id = w.project_id AND s.stage_id = w.stage_id \
      JOIN importance_levels il ON il.project_id = w.project_id AND il.importance_level_id = w.importance_level_id \
@@ -206,6 +208,10 @@ pub async fn load(
 
     let element_ids: Vec<i64> = rows.iter().filter_map(|r| r.design_element_id).collect();
     let elements = design_elements_by_id(tx, project_id, &element_ids, hidden).await?;
+
+    // Card pictures: one statement, only when some item has one.
+    let picture_ids: Vec<i64> = rows.iter().filter_map(|r| r.picture_id).collect();
+    let mut pictures = super::files::attachments_by_id(tx, &picture_ids).await?;
 
     let mut by_id: HashMap<i64, WorkItem> = HashMap::with_capacity(rows.len());
     for r in rows {
@@ -298,6 +304,7 @@ pub async fn load(
             },
             has_dependencies: r.has_dependencies,
             is_blocked: r.is_blocked,
+            picture: r.picture_id.and_then(|p| pictures.remove(&p)),
         };
         by_id.insert(item.work_item_id, item);
     }

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use questlog::blobs::{Blobs, S3Options};
 use questlog::changes::dispatch::DispatchSettings;
 use questlog::http::HttpSettings;
 use questlog::http::auth::Scopes;
@@ -20,6 +21,9 @@ pub struct TestApp {
     pub key: String,
     /// The database URL (another app can be started on it).
     pub url: String,
+    /// Where the app stores files: a directory of the test, or a fresh prefix of the test S3
+    /// bucket when `QUESTLOG_TEST_BLOBS=s3` (scripts/test).
+    pub blobs: Blobs,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
     done: tokio::task::JoinHandle<()>,
@@ -91,13 +95,20 @@ pub async fn spawn_app_config(settings: HttpSettings, dispatch: DispatchSettings
 pub async fn spawn_app_on(
     url: String,
     dir: tempfile::TempDir,
-    settings: HttpSettings,
+    mut settings: HttpSettings,
     dispatch: DispatchSettings,
 ) -> TestApp {
+    // Uploads spool inside the test's directory, so a test can see that nothing is left there.
+    if settings.files.spool_dir == HttpSettings::default().files.spool_dir {
+        settings.files.spool_dir = dir.path().join("spool");
+        std::fs::create_dir_all(&settings.files.spool_dir).expect("spool dir");
+    }
+    let blobs = test_blobs(&dir);
     let app = questlog::App::build(&url, "127.0.0.1:0", settings, 4)
         .await
         .expect("app builds")
-        .with_dispatch(dispatch);
+        .with_dispatch(dispatch)
+        .with_blobs(blobs.clone());
     let addr = app.local_addr();
     let db = app.db().clone();
     accounts::bootstrap(&db, Some(OWNER_KEY))
@@ -117,9 +128,38 @@ pub async fn spawn_app_on(
         db,
         key: OWNER_KEY.to_string(),
         url,
+        blobs,
         _dir: dir,
         _shutdown: tx,
         done,
+    }
+}
+
+/// The blob store of a test app: `<dir>/files`, or with `QUESTLOG_TEST_BLOBS=s3` a prefix of its
+/// own in the bucket `QUESTLOG_TEST_S3_URL` names (the same prefix again for a restart on `dir`).
+pub fn test_blobs(dir: &tempfile::TempDir) -> Blobs {
+    if std::env::var("QUESTLOG_TEST_BLOBS").as_deref() == Ok("s3") {
+        let base = std::env::var("QUESTLOG_TEST_S3_URL").expect("QUESTLOG_TEST_S3_URL");
+        let leaf = dir
+            .path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("t")
+            .trim_start_matches('.')
+            .to_string();
+        let endpoint = std::env::var("QUESTLOG_TEST_S3_ENDPOINT").ok();
+        let opts = S3Options {
+            allow_http: endpoint
+                .as_deref()
+                .is_some_and(|e| e.starts_with("http://")),
+            endpoint,
+            region: None,
+            access_key_id: std::env::var("QUESTLOG_TEST_S3_KEY").ok(),
+            secret_access_key: std::env::var("QUESTLOG_TEST_S3_SECRET").ok(),
+        };
+        Blobs::from_url(&format!("{}/{leaf}", base.trim_end_matches('/')), &opts).expect("S3 blobs")
+    } else {
+        Blobs::local(&dir.path().join("files")).expect("local blobs")
     }
 }
 
@@ -202,6 +242,81 @@ impl TestApp {
             &reply.text,
         );
         reply
+    }
+
+    /// Uploads `bytes` as `filename` (a multipart part named `file`) to `path`, as `key`.
+    #[allow(dead_code)]
+    pub async fn upload_as(
+        &self,
+        key: &str,
+        path: &str,
+        filename: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        let (ct, body) = multipart(&[("file", Some(filename), content_type, &bytes)]);
+        self.raw_multipart(key, path, &ct, body).await
+    }
+
+    /// `upload_as` the owner.
+    #[allow(dead_code)]
+    pub async fn upload(
+        &self,
+        path: &str,
+        filename: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        self.upload_as(&self.key.clone(), path, filename, content_type, bytes)
+            .await
+    }
+
+    /// POSTs a ready-made body with the given Content-Type.
+    #[allow(dead_code)]
+    pub async fn raw_multipart(
+        &self,
+        key: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let resp = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .header("Authorization", format!("ApiKey {key}"))
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request sent");
+        let reply = Reply {
+            status: resp.status(),
+            headers: resp.headers().clone(),
+            text: resp.text().await.expect("body read"),
+        };
+        let ct = reply
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        crate::contract::check("POST", path, reply.status.as_u16(), ct, &reply.text);
+        reply
+    }
+
+    /// GETs an absolute URL (a file link) without a key: status, headers, bytes.
+    #[allow(dead_code)]
+    pub async fn fetch(
+        &self,
+        url: &str,
+        range: Option<&str>,
+    ) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let mut req = self.client.get(url);
+        if let Some(r) = range {
+            req = req.header("Range", r);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        (status, headers, resp.bytes().await.expect("body").to_vec())
     }
 
     /// GET as the owner.
@@ -521,4 +636,29 @@ impl TestApp {
         assert!(accounts::revoke_key(&mut tx, id).await.unwrap());
         tx.commit().await.unwrap();
     }
+}
+
+/// A `multipart/form-data` body of `(part name, file name, content type, bytes)` parts:
+/// (Content-Type header value, body).
+#[allow(dead_code)]
+pub fn multipart(parts: &[(&str, Option<&str>, &str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "questlog-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, filename, ct, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match filename {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\n")
+                    .as_bytes(),
+            ),
+            None => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"\r\n").as_bytes(),
+            ),
+        }
+        body.extend_from_slice(format!("Content-Type: {ct}\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }

@@ -50,3 +50,4 @@ mod operations;
 
 mod authz_matrix;
 mod bad_input;
+mod files;
