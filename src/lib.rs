@@ -1,5 +1,6 @@
 //! Questlog: a self-hosted server for the HacknPlan public API v0.
 
+pub mod blobs;
 pub mod changes;
 pub mod cli;
 pub mod config;
