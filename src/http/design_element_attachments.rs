@@ -72,12 +72,7 @@ async fn create_attachment(
     Ids((pid, did)): Ids<(i64, i64)>,
     req: Request,
 ) -> ApiResult<Response> {
-    upload::require_multipart(&req)?;
-    // Refuse before reading a byte of the body when the caller may not upload here.
-    let mut tx = s.db.read().await?;
-    attachments::may_upload(&mut tx, &actor, pid, Kind::DesignElement, did).await?;
-    tx.commit().await?;
-    let spooled = upload::spool(req, &s).await?;
+    let spooled = upload::receive(&s, &actor, pid, Kind::DesignElement, did, req).await?;
     let a = attachments::upload_to_design_element(
         &s.db,
         &s.files,

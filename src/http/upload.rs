@@ -8,7 +8,8 @@ use tokio::io::AsyncWriteExt;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
-use crate::ops::attachments::Upload;
+use crate::ops::Actor;
+use crate::ops::attachments::{self, Kind, Upload};
 
 pub const NOT_MULTIPART: &str = "The content is not MIME multipart content.";
 
@@ -22,7 +23,7 @@ pub struct Spooled {
 }
 
 /// Whether the request says it is `multipart/form-data` (415 otherwise, before any body is read).
-pub fn require_multipart(req: &Request) -> ApiResult<()> {
+fn require_multipart(req: &Request) -> ApiResult<()> {
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -43,8 +44,25 @@ fn malformed(e: impl std::fmt::Display) -> ApiError {
     ApiError::bad(format!("Invalid multipart content: {e}"))
 }
 
+/// An upload to `parent`: 415 unless multipart; the caller's right to upload there is checked
+/// before a byte of the body is read; then the file part is spooled.
+pub async fn receive(
+    s: &AppState,
+    actor: &Actor,
+    pid: i64,
+    kind: Kind,
+    parent: i64,
+    req: Request,
+) -> ApiResult<Spooled> {
+    require_multipart(&req)?;
+    let mut tx = s.db.read().await?;
+    attachments::may_upload(&mut tx, actor, pid, kind, parent).await?;
+    tx.commit().await?;
+    spool(req, s).await
+}
+
 /// Reads the request's parts, writing the file part to the spool directory.
-pub async fn spool(req: Request, state: &AppState) -> ApiResult<Spooled> {
+async fn spool(req: Request, state: &AppState) -> ApiResult<Spooled> {
     require_multipart(&req)?;
     let settings = &state.files.settings;
     let mut multipart = Multipart::from_request(req, state)
