@@ -53,6 +53,7 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
         body_limit: args.body_limit,
         rate_limit: (args.rate_limit > 0.0).then_some(args.rate_limit),
         request_timeout: Duration::from_secs(args.request_timeout),
+        upload_timeout: Duration::from_secs(args.upload_timeout),
         header_timeout: Duration::from_secs(args.header_timeout),
         idle_timeout: Duration::from_secs(args.idle_timeout),
         max_conns: conn_cap(args.max_conns, args.max_connections),

@@ -110,6 +110,10 @@ pub struct ServeArgs {
     #[arg(long, env = "QUESTLOG_REQUEST_TIMEOUT", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..=86400))]
     pub request_timeout: u64,
+    /// Seconds an upload (`POST …/attachments`) may take, its body included.
+    #[arg(long, env = "QUESTLOG_UPLOAD_TIMEOUT", default_value_t = 3600,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub upload_timeout: u64,
     /// Most client connections open at once; more wait in the accept queue. Lowered to fit
     /// the open-file limit if that is smaller.
     #[arg(long, env = "QUESTLOG_MAX_CONNS", default_value_t = 4096,

@@ -65,6 +65,8 @@ pub struct HttpSettings {
     pub rate_limit: Option<f64>,
     /// Longest a handler may run (reading the body included) before the reply is a 503.
     pub request_timeout: Duration,
+    /// `request_timeout` of uploads (`POST …/attachments`).
+    pub upload_timeout: Duration,
     /// Longest from a connection's accept, or from the first byte of its next request, until
     /// that request's headers are complete; then the connection is closed.
     pub header_timeout: Duration,
@@ -88,6 +90,7 @@ impl Default for HttpSettings {
             body_limit: 2 * 1024 * 1024,
             rate_limit: None,
             request_timeout: Duration::from_secs(60),
+            upload_timeout: Duration::from_secs(3600),
             header_timeout: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(75),
             max_conns: 4096,
