@@ -154,7 +154,7 @@ impl Blobs {
             max_retries: 5,
             retry_timeout: Duration::from_secs(60),
         });
-        let s3 = b.build().context("bad S3 settings")?;
+        let s3 = b.build().map_err(store_err("bad S3 settings"))?;
         let describe = match &endpoint {
             Some(e) => format!("S3 bucket {bucket} at {e}"),
             None => format!("S3 bucket {bucket}"),
@@ -216,14 +216,14 @@ impl Blobs {
             self.store
                 .put(&location, PutPayload::from(first))
                 .await
-                .with_context(|| format!("cannot store blob {key}"))?;
+                .map_err(store_err(format!("cannot store blob {key}")))?;
             return Ok(());
         }
         let upload = self
             .store
             .put_multipart(&location)
             .await
-            .with_context(|| format!("cannot start the upload of blob {key}"))?;
+            .map_err(store_err(format!("cannot start the upload of blob {key}")))?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
         writer.put(first);
         let streamed: anyhow::Result<()> = async {
@@ -231,7 +231,7 @@ impl Blobs {
                 writer
                     .wait_for_capacity(PARTS_IN_FLIGHT)
                     .await
-                    .with_context(|| format!("cannot upload a part of blob {key}"))?;
+                    .map_err(store_err(format!("cannot upload a part of blob {key}")))?;
                 let chunk = read_chunk(&mut file, PART_SIZE)
                     .await
                     .with_context(|| format!("cannot read {}", path.display()))?;
@@ -248,7 +248,7 @@ impl Blobs {
                 writer
                     .finish()
                     .await
-                    .with_context(|| format!("cannot store blob {key}"))?;
+                    .map_err(store_err(format!("cannot store blob {key}")))?;
                 Ok(())
             }
             Err(e) => {
@@ -266,7 +266,7 @@ impl Blobs {
         self.store
             .put(&location, PutPayload::from(bytes))
             .await
-            .with_context(|| format!("cannot store blob {key}"))?;
+            .map_err(store_err(format!("cannot store blob {key}")))?;
         Ok(())
     }
 
@@ -295,7 +295,7 @@ impl Blobs {
         match self.store.get_opts(&location, options).await {
             Ok(r) => Ok(Some(r.into_stream().map_err(std::io::Error::other).boxed())),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("cannot read blob {key}")),
+            Err(e) => Err(store_err(format!("cannot read blob {key}"))(e)),
         }
     }
 
@@ -304,7 +304,7 @@ impl Blobs {
         let location = location(key)?;
         match self.store.delete(&location).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e).with_context(|| format!("cannot delete blob {key}")),
+            Err(e) => Err(store_err(format!("cannot delete blob {key}"))(e)),
         }
     }
 
@@ -314,7 +314,7 @@ impl Blobs {
         match self.store.head(&location).await {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
-            Err(e) => Err(e).with_context(|| format!("cannot look up blob {key}")),
+            Err(e) => Err(store_err(format!("cannot look up blob {key}"))(e)),
         }
     }
 
@@ -326,7 +326,7 @@ impl Blobs {
             .map_ok(|meta| meta.location.to_string())
             .try_collect()
             .await
-            .context("cannot list the blob store")?;
+            .map_err(store_err("cannot list the blob store"))?;
         keys.sort();
         Ok(keys)
     }
@@ -345,6 +345,52 @@ pub fn is_valid_key(key: &str) -> bool {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         })
+}
+
+/// Turns a store error into one line: what failed, the store's own message, and the root cause,
+/// with the XML body of an S3 error reply shortened to its code and message.
+fn store_err(what: impl fmt::Display) -> impl FnOnce(object_store::Error) -> anyhow::Error {
+    move |e| {
+        let msg = without_xml(e.to_string());
+        let mut root: &dyn std::error::Error = &e;
+        while let Some(next) = root.source() {
+            root = next;
+        }
+        let root = without_xml(root.to_string());
+        let msg = if msg.contains(&root) {
+            msg
+        } else {
+            format!("{msg}: {root}")
+        };
+        let hint = match &e {
+            object_store::Error::PermissionDenied { .. }
+            | object_store::Error::Unauthenticated { .. } => " (check the credentials)",
+            _ => "",
+        };
+        anyhow!("{what}: {msg}{hint}")
+    }
+}
+
+/// `…: <?xml …><Error><Code>C</Code><Message>M</Message>…` → `…: C (M)`.
+fn without_xml(mut msg: String) -> String {
+    let Some(xml) = msg.find("<?xml") else {
+        return msg;
+    };
+    let tag = |name: &str| {
+        let body = &msg[xml..];
+        let open = format!("<{name}>");
+        let start = body.find(&open)? + open.len();
+        let end = body[start..].find('<')? + start;
+        Some(body[start..end].to_string())
+    };
+    let summary = match (tag("Code"), tag("Message")) {
+        (Some(c), Some(m)) => format!("{c} ({m})"),
+        (Some(c), None) => c,
+        _ => String::from("(an XML error reply)"),
+    };
+    msg.truncate(xml);
+    msg.push_str(&summary);
+    msg
 }
 
 fn location(key: &str) -> anyhow::Result<ObjectPath> {
@@ -482,6 +528,32 @@ mod tests {
             assert!(blobs.get(key, None).await.is_err(), "{key:?}");
         }
         assert!(is_valid_key("p12/0123abcd.thumb-1_x"));
+    }
+
+    #[test]
+    fn s3_error_replies_are_shortened() {
+        let raw = "PUT x: 404 Not Found: <?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code>\
+                   <Message>The specified bucket does not exist</Message><RequestId>1</RequestId></Error>";
+        assert_eq!(
+            without_xml(raw.to_string()),
+            "PUT x: 404 Not Found: NoSuchBucket (The specified bucket does not exist)"
+        );
+        assert_eq!(without_xml("plain".into()), "plain");
+    }
+
+    #[tokio::test]
+    async fn unreachable_s3_fails_the_check() {
+        let s3 = S3Options {
+            endpoint: Some("http://127.0.0.1:1".into()),
+            access_key_id: Some("k".into()),
+            secret_access_key: Some("s".into()),
+            allow_http: true,
+            ..S3Options::default()
+        };
+        let blobs = Blobs::from_url("s3://bucket", &s3).unwrap();
+        let err = format!("{:#}", blobs.check().await.unwrap_err());
+        assert!(err.contains("is not usable"), "{err}");
+        assert!(err.contains("127.0.0.1:1"), "{err}");
     }
 
     #[test]
