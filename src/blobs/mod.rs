@@ -24,7 +24,7 @@ use object_store::{
     BackoffConfig, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig,
     WriteMultipart,
 };
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Size of one part of a multipart upload (S3 wants at least 5 MiB for all parts but the last;
 /// R2 wants them all the same size). A file no larger than this goes up in a single request.
@@ -206,12 +206,33 @@ impl Blobs {
     /// memory). On error nothing is left under `key` (the upload is aborted).
     pub async fn put_file(&self, key: &str, path: &Path) -> anyhow::Result<()> {
         let location = location(key)?;
-        let mut file = tokio::fs::File::open(path)
+        let file = tokio::fs::File::open(path)
             .await
             .with_context(|| format!("cannot open {}", path.display()))?;
-        let first = read_chunk(&mut file, PART_SIZE)
+        self.put_from(key, location, file, &path.display()).await
+    }
+
+    /// Like `put_file`, from any reader (a request body, a pipe). A read error aborts the upload:
+    /// nothing is left under `key`. So does dropping the future before it finishes.
+    pub async fn put_reader<R: AsyncRead + Unpin + Send>(
+        &self,
+        key: &str,
+        reader: R,
+    ) -> anyhow::Result<()> {
+        let location = location(key)?;
+        self.put_from(key, location, reader, &"the upload").await
+    }
+
+    async fn put_from<R: AsyncRead + Unpin + Send>(
+        &self,
+        key: &str,
+        location: ObjectPath,
+        mut reader: R,
+        source: &(dyn fmt::Display + Sync),
+    ) -> anyhow::Result<()> {
+        let first = read_chunk(&mut reader, PART_SIZE)
             .await
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .with_context(|| format!("cannot read {source}"))?;
         if first.len() < PART_SIZE {
             self.store
                 .put(&location, PutPayload::from(first))
@@ -224,7 +245,8 @@ impl Blobs {
             .put_multipart(&location)
             .await
             .map_err(store_err(format!("cannot start the upload of blob {key}")))?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+        let mut guard = AbortOnDrop(Some(WriteMultipart::new_with_chunk_size(upload, PART_SIZE)));
+        let writer = guard.0.as_mut().expect("the upload in progress");
         writer.put(first);
         let streamed: anyhow::Result<()> = async {
             loop {
@@ -232,9 +254,9 @@ impl Blobs {
                     .wait_for_capacity(PARTS_IN_FLIGHT)
                     .await
                     .map_err(store_err(format!("cannot upload a part of blob {key}")))?;
-                let chunk = read_chunk(&mut file, PART_SIZE)
+                let chunk = read_chunk(&mut reader, PART_SIZE)
                     .await
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                    .with_context(|| format!("cannot read {source}"))?;
                 if chunk.is_empty() {
                     return Ok(());
                 }
@@ -242,6 +264,7 @@ impl Blobs {
             }
         }
         .await;
+        let writer = guard.0.take().expect("the upload in progress");
         match streamed {
             Ok(()) => {
                 // `finish` aborts the upload itself when it fails.
@@ -252,7 +275,7 @@ impl Blobs {
                 Ok(())
             }
             Err(e) => {
-                if let Err(abort) = writer.abort().await {
+                if let Err(abort) = abort(writer).await {
                     tracing::warn!(key, "could not abort the upload of a blob: {abort}");
                 }
                 Err(e)
@@ -400,8 +423,33 @@ fn location(key: &str) -> anyhow::Result<ObjectPath> {
     ObjectPath::parse(key).map_err(|e| anyhow!("invalid blob key {key:?}: {e}"))
 }
 
-/// Reads up to `size` bytes (fewer only at the end of the file).
-async fn read_chunk(file: &mut tokio::fs::File, size: usize) -> std::io::Result<Bytes> {
+/// Aborts a multipart upload whose future was dropped half-way (a client that went away), so
+/// that its parts do not linger in the store.
+struct AbortOnDrop(Option<WriteMultipart>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(writer) = self.0.take()
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            rt.spawn(async move {
+                if let Err(e) = abort(writer).await {
+                    tracing::warn!("could not abort an interrupted blob upload: {e}");
+                }
+            });
+        }
+    }
+}
+
+/// Aborts a multipart upload once its parts in flight have landed or failed: S3 may keep a part
+/// that finishes after the abort (cancelling the request does not recall one already sent).
+async fn abort(mut writer: WriteMultipart) -> object_store::Result<()> {
+    let _ = writer.wait_for_capacity(0).await;
+    writer.abort().await
+}
+
+/// Reads up to `size` bytes (fewer only at the end of the input).
+async fn read_chunk<R: AsyncRead + Unpin>(file: &mut R, size: usize) -> std::io::Result<Bytes> {
     let mut buf = BytesMut::with_capacity(size);
     while buf.len() < size {
         // `read_buf` fills the spare capacity, which never grows past `size`.
@@ -516,6 +564,79 @@ mod tests {
         assert!(format!("{err:#}").contains("cannot open"), "{err:#}");
         assert!(!blobs.exists("p1/x").await.unwrap());
         assert!(blobs.list_keys().await.unwrap().is_empty());
+    }
+
+    /// A reader that fails on its first read.
+    struct Broken;
+
+    impl AsyncRead for Broken {
+        fn poll_read(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            _: &mut tokio::io::ReadBuf<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Err(std::io::Error::other("the disk is on fire")))
+        }
+    }
+
+    /// Every file under `dir`, staging files of unfinished uploads included.
+    fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn read_error_mid_upload_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = dir.path().join("files");
+        let blobs = Blobs::local(&files).unwrap();
+        // Two whole parts, then the source fails: the multipart upload is under way.
+        let data = pattern(2 * PART_SIZE + 5);
+        let reader = std::io::Cursor::new(data).chain(Broken);
+        let err = blobs.put_reader("p1/x", reader).await.unwrap_err();
+        assert!(
+            format!("{err:#}").contains("the disk is on fire"),
+            "{err:#}"
+        );
+        assert!(!blobs.exists("p1/x").await.unwrap());
+        assert!(blobs.list_keys().await.unwrap().is_empty());
+        assert_eq!(files_under(&files), Vec::<std::path::PathBuf>::new());
+        // A small source that fails: nothing was started.
+        assert!(blobs.put_reader("p1/y", Broken).await.is_err());
+        assert!(blobs.list_keys().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn dropped_upload_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = dir.path().join("files");
+        let blobs = Blobs::local(&files).unwrap();
+        // A source that sends a part and a half, then stalls (a client gone quiet).
+        let (stalled, _writer) = tokio::io::duplex(16);
+        let reader = std::io::Cursor::new(pattern(PART_SIZE * 3 / 2)).chain(stalled);
+        let put = blobs.put_reader("p1/x", reader);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(500), put)
+                .await
+                .is_err()
+        );
+        // The abort runs in the background.
+        for _ in 0..50 {
+            if files_under(&files).is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(files_under(&files), Vec::<std::path::PathBuf>::new());
+        assert!(!blobs.exists("p1/x").await.unwrap());
     }
 
     #[tokio::test]

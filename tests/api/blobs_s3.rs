@@ -121,6 +121,77 @@ async fn s3_round_trip() {
     assert_eq!(blobs.list_keys().await.unwrap(), Vec::<String>::new());
 }
 
+/// A reader that fails on its first read.
+struct Broken;
+
+impl tokio::io::AsyncRead for Broken {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        _: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Err(std::io::Error::other("the disk is on fire")))
+    }
+}
+
+/// The multipart uploads still open in the test bucket (ListMultipartUploads; the test server
+/// answers it unsigned), as the XML listing.
+async fn open_uploads() -> String {
+    let endpoint = std::env::var("QUESTLOG_TEST_S3_ENDPOINT").expect("QUESTLOG_TEST_S3_ENDPOINT");
+    let url = std::env::var("QUESTLOG_TEST_S3_URL").unwrap();
+    let bucket = url
+        .trim_start_matches("s3://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let reply = reqwest::get(format!("{endpoint}/{bucket}?uploads"))
+        .await
+        .expect("list multipart uploads");
+    assert!(reply.status().is_success(), "{}", reply.status());
+    reply.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn s3_failed_uploads_leave_nothing() {
+    let Some(blobs) = s3_store("aborted") else {
+        return;
+    };
+    use tokio::io::AsyncReadExt;
+    // Two whole parts, then the source fails: the multipart upload is aborted.
+    let reader = std::io::Cursor::new(pattern(2 * PART_SIZE + 9)).chain(Broken);
+    let err = blobs.put_reader("p1/failed", reader).await.unwrap_err();
+    assert!(
+        format!("{err:#}").contains("the disk is on fire"),
+        "{err:#}"
+    );
+
+    // A part and a half, then the source stalls and the upload's future is dropped.
+    let (stalled, _writer) = tokio::io::duplex(16);
+    let reader = std::io::Cursor::new(pattern(PART_SIZE * 3 / 2)).chain(stalled);
+    let put = blobs.put_reader("p1/dropped", reader);
+    assert!(
+        tokio::time::timeout(std::time::Duration::from_secs(2), put)
+            .await
+            .is_err()
+    );
+
+    assert!(!blobs.exists("p1/failed").await.unwrap());
+    assert!(!blobs.exists("p1/dropped").await.unwrap());
+    assert_eq!(blobs.list_keys().await.unwrap(), Vec::<String>::new());
+    // The service holds no parts for either (the dropped one is aborted in the background).
+    let mut listing = open_uploads().await;
+    for _ in 0..100 {
+        if !listing.contains("p1/dropped") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        listing = open_uploads().await;
+    }
+    assert!(!listing.contains("p1/failed"), "{listing}");
+    assert!(!listing.contains("p1/dropped"), "{listing}");
+}
+
 #[tokio::test]
 async fn s3_missing_bucket_fails_the_check() {
     let Some(_) = s3_store("missing-bucket") else {
