@@ -293,8 +293,9 @@ impl Blobs {
         Ok(())
     }
 
-    /// The object's bytes as a stream; with `range`, only those bytes (end exclusive; the caller
-    /// checks it against the object's size). A missing object is `Ok(None)`.
+    /// The object's bytes as a stream; with `range`, only those bytes (end exclusive). The caller
+    /// checks the range against the object's size: an end past it is cut to it, but a start at
+    /// or past it is an error (an empty range is an empty stream). A missing object is `Ok(None)`.
     pub async fn get(
         &self,
         key: &str,
