@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::blobs::Blobs;
 use crate::config::{Cli, Command, DataArgs, KeyCommand, ServeArgs, TeamCommand, UserCommand};
 use crate::http::HttpSettings;
 use crate::http::auth::{Scopes, is_valid_key};
@@ -14,7 +13,7 @@ use crate::store::{Db, accounts, backup as snapshot, is_unique_violation, migrat
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve(args) => serve(&cli.data, args).await,
+        Command::Serve(args) => serve(&cli.data, *args).await,
         Command::User(c) => user(&cli.data, c).await,
         Command::Key(c) => key(&cli.data, c).await,
         Command::Team(c) => team(&cli.data, c).await,
@@ -49,6 +48,11 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
         bail!("QUESTLOG_BOOTSTRAP_API_KEY must be 32 lowercase hex characters");
     }
     let url = data.database_url()?;
+    // Uploaded files: refuse to start on a store that cannot be written (no bucket, bad
+    // credentials, unreachable endpoint) rather than fail every upload later.
+    let blobs = args.blobs(data).context("bad blob store settings")?;
+    blobs.check().await?;
+    tracing::info!("files stored in the {}", blobs.describe());
     let settings = HttpSettings {
         body_limit: args.body_limit,
         rate_limit: (args.rate_limit > 0.0).then_some(args.rate_limit),
@@ -69,7 +73,7 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot start on {} with {}", args.listen, redact(&url)))?
         .with_dispatch(args.dispatch())
-        .with_blobs(Blobs::local(&data.data_dir.join("files"))?);
+        .with_blobs(blobs);
     let addr = app.local_addr();
     if let Some(key) = accounts::bootstrap(app.db(), args.bootstrap_api_key.as_deref()).await? {
         println!("Created the owner account (username 'owner') and its API key: {key}");

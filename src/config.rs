@@ -28,7 +28,8 @@ pub struct Cli {
 /// Where the data lives; read by every subcommand that touches it.
 #[derive(Debug, Args, Clone)]
 pub struct DataArgs {
-    /// Directory for the embedded SQLite database (and, later, uploaded files).
+    /// Directory for the embedded SQLite database and, unless `--blob-url` says otherwise, the
+    /// uploaded files (in `files/`).
     #[arg(
         long,
         env = "QUESTLOG_DATA_DIR",
@@ -58,7 +59,7 @@ impl DataArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the API server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -156,6 +157,23 @@ pub struct ServeArgs {
     /// The owner's API key on first start (32 lowercase hex); random when unset.
     #[arg(long, env = "QUESTLOG_BOOTSTRAP_API_KEY", hide_env_values = true)]
     pub bootstrap_api_key: Option<String>,
+    /// Where uploaded files are stored: `s3://BUCKET/optional/prefix` for an S3-compatible
+    /// service (the bucket must exist), or `file:///absolute/dir`. Default: `<data dir>/files`.
+    #[arg(long, env = "QUESTLOG_BLOB_URL")]
+    pub blob_url: Option<String>,
+    /// S3 endpoint for a service other than AWS (MinIO, Garage, R2…), e.g.
+    /// `http://127.0.0.1:9000`; requests are then path-style. Default: `AWS_ENDPOINT_URL`, else AWS.
+    #[arg(long, env = "QUESTLOG_S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// S3 region. Default: `AWS_REGION`, else `us-east-1`.
+    #[arg(long, env = "QUESTLOG_S3_REGION")]
+    pub s3_region: Option<String>,
+    /// S3 access key id. Default: `AWS_ACCESS_KEY_ID` (or the instance's role on AWS).
+    #[arg(long, env = "QUESTLOG_S3_ACCESS_KEY_ID")]
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret access key. Default: `AWS_SECRET_ACCESS_KEY`.
+    #[arg(long, env = "QUESTLOG_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub s3_secret_access_key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -280,4 +298,26 @@ pub fn byte_size(s: &str) -> Result<u64, String> {
         return Err(format!("'{s}' must be between 1 byte and 8 EiB"));
     }
     Ok(v)
+}
+
+impl ServeArgs {
+    /// The blob store these settings name (not yet checked for reachability: see
+    /// `Blobs::check`). Without `--blob-url`, `<data dir>/files`.
+    pub fn blobs(&self, data: &DataArgs) -> anyhow::Result<crate::blobs::Blobs> {
+        use crate::blobs::{Blobs, S3Options};
+        let Some(url) = self.blob_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return Blobs::local(&data.data_dir.join("files"));
+        };
+        let s3 = S3Options {
+            allow_http: self
+                .s3_endpoint
+                .as_deref()
+                .is_some_and(|e| e.starts_with("http://")),
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: self.s3_access_key_id.clone(),
+            secret_access_key: self.s3_secret_access_key.clone(),
+        };
+        Blobs::from_url(url.trim(), &s3)
+    }
 }

@@ -24,7 +24,7 @@ use object_store::{
     BackoffConfig, GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig,
     WriteMultipart,
 };
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 /// Size of one part of a multipart upload (S3 wants at least 5 MiB for all parts but the last;
 /// R2 wants them all the same size). A file no larger than this goes up in a single request.
@@ -154,7 +154,7 @@ impl Blobs {
             max_retries: 5,
             retry_timeout: Duration::from_secs(60),
         });
-        let s3 = b.build().context("bad S3 settings")?;
+        let s3 = b.build().map_err(store_err("bad S3 settings"))?;
         let describe = match &endpoint {
             Some(e) => format!("S3 bucket {bucket} at {e}"),
             None => format!("S3 bucket {bucket}"),
@@ -206,35 +206,57 @@ impl Blobs {
     /// memory). On error nothing is left under `key` (the upload is aborted).
     pub async fn put_file(&self, key: &str, path: &Path) -> anyhow::Result<()> {
         let location = location(key)?;
-        let mut file = tokio::fs::File::open(path)
+        let file = tokio::fs::File::open(path)
             .await
             .with_context(|| format!("cannot open {}", path.display()))?;
-        let first = read_chunk(&mut file, PART_SIZE)
+        self.put_from(key, location, file, &path.display()).await
+    }
+
+    /// Like `put_file`, from any reader (a request body, a pipe). A read error aborts the upload:
+    /// nothing is left under `key`. So does dropping the future before it finishes.
+    pub async fn put_reader<R: AsyncRead + Unpin + Send>(
+        &self,
+        key: &str,
+        reader: R,
+    ) -> anyhow::Result<()> {
+        let location = location(key)?;
+        self.put_from(key, location, reader, &"the upload").await
+    }
+
+    async fn put_from<R: AsyncRead + Unpin + Send>(
+        &self,
+        key: &str,
+        location: ObjectPath,
+        mut reader: R,
+        source: &(dyn fmt::Display + Sync),
+    ) -> anyhow::Result<()> {
+        let first = read_chunk(&mut reader, PART_SIZE)
             .await
-            .with_context(|| format!("cannot read {}", path.display()))?;
+            .with_context(|| format!("cannot read {source}"))?;
         if first.len() < PART_SIZE {
             self.store
                 .put(&location, PutPayload::from(first))
                 .await
-                .with_context(|| format!("cannot store blob {key}"))?;
+                .map_err(store_err(format!("cannot store blob {key}")))?;
             return Ok(());
         }
         let upload = self
             .store
             .put_multipart(&location)
             .await
-            .with_context(|| format!("cannot start the upload of blob {key}"))?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+            .map_err(store_err(format!("cannot start the upload of blob {key}")))?;
+        let mut guard = AbortOnDrop(Some(WriteMultipart::new_with_chunk_size(upload, PART_SIZE)));
+        let writer = guard.0.as_mut().expect("the upload in progress");
         writer.put(first);
         let streamed: anyhow::Result<()> = async {
             loop {
                 writer
                     .wait_for_capacity(PARTS_IN_FLIGHT)
                     .await
-                    .with_context(|| format!("cannot upload a part of blob {key}"))?;
-                let chunk = read_chunk(&mut file, PART_SIZE)
+                    .map_err(store_err(format!("cannot upload a part of blob {key}")))?;
+                let chunk = read_chunk(&mut reader, PART_SIZE)
                     .await
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                    .with_context(|| format!("cannot read {source}"))?;
                 if chunk.is_empty() {
                     return Ok(());
                 }
@@ -242,17 +264,18 @@ impl Blobs {
             }
         }
         .await;
+        let writer = guard.0.take().expect("the upload in progress");
         match streamed {
             Ok(()) => {
                 // `finish` aborts the upload itself when it fails.
                 writer
                     .finish()
                     .await
-                    .with_context(|| format!("cannot store blob {key}"))?;
+                    .map_err(store_err(format!("cannot store blob {key}")))?;
                 Ok(())
             }
             Err(e) => {
-                if let Err(abort) = writer.abort().await {
+                if let Err(abort) = abort(writer).await {
                     tracing::warn!(key, "could not abort the upload of a blob: {abort}");
                 }
                 Err(e)
@@ -266,12 +289,13 @@ impl Blobs {
         self.store
             .put(&location, PutPayload::from(bytes))
             .await
-            .with_context(|| format!("cannot store blob {key}"))?;
+            .map_err(store_err(format!("cannot store blob {key}")))?;
         Ok(())
     }
 
-    /// The object's bytes as a stream; with `range`, only those bytes (end exclusive; the caller
-    /// checks it against the object's size). A missing object is `Ok(None)`.
+    /// The object's bytes as a stream; with `range`, only those bytes (end exclusive). The caller
+    /// checks the range against the object's size: an end past it is cut to it, but a start at
+    /// or past it is an error (an empty range is an empty stream). A missing object is `Ok(None)`.
     pub async fn get(
         &self,
         key: &str,
@@ -295,7 +319,7 @@ impl Blobs {
         match self.store.get_opts(&location, options).await {
             Ok(r) => Ok(Some(r.into_stream().map_err(std::io::Error::other).boxed())),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e).with_context(|| format!("cannot read blob {key}")),
+            Err(e) => Err(store_err(format!("cannot read blob {key}"))(e)),
         }
     }
 
@@ -304,7 +328,7 @@ impl Blobs {
         let location = location(key)?;
         match self.store.delete(&location).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(e) => Err(e).with_context(|| format!("cannot delete blob {key}")),
+            Err(e) => Err(store_err(format!("cannot delete blob {key}"))(e)),
         }
     }
 
@@ -314,7 +338,7 @@ impl Blobs {
         match self.store.head(&location).await {
             Ok(_) => Ok(true),
             Err(object_store::Error::NotFound { .. }) => Ok(false),
-            Err(e) => Err(e).with_context(|| format!("cannot look up blob {key}")),
+            Err(e) => Err(store_err(format!("cannot look up blob {key}"))(e)),
         }
     }
 
@@ -326,7 +350,7 @@ impl Blobs {
             .map_ok(|meta| meta.location.to_string())
             .try_collect()
             .await
-            .context("cannot list the blob store")?;
+            .map_err(store_err("cannot list the blob store"))?;
         keys.sort();
         Ok(keys)
     }
@@ -347,6 +371,52 @@ pub fn is_valid_key(key: &str) -> bool {
         })
 }
 
+/// Turns a store error into one line: what failed, the store's own message, and the root cause,
+/// with the XML body of an S3 error reply shortened to its code and message.
+fn store_err(what: impl fmt::Display) -> impl FnOnce(object_store::Error) -> anyhow::Error {
+    move |e| {
+        let msg = without_xml(e.to_string());
+        let mut root: &dyn std::error::Error = &e;
+        while let Some(next) = root.source() {
+            root = next;
+        }
+        let root = without_xml(root.to_string());
+        let msg = if msg.contains(&root) {
+            msg
+        } else {
+            format!("{msg}: {root}")
+        };
+        let hint = match &e {
+            object_store::Error::PermissionDenied { .. }
+            | object_store::Error::Unauthenticated { .. } => " (check the credentials)",
+            _ => "",
+        };
+        anyhow!("{what}: {msg}{hint}")
+    }
+}
+
+/// `…: <?xml …><Error><Code>C</Code><Message>M</Message>…` → `…: C (M)`.
+fn without_xml(mut msg: String) -> String {
+    let Some(xml) = msg.find("<?xml") else {
+        return msg;
+    };
+    let tag = |name: &str| {
+        let body = &msg[xml..];
+        let open = format!("<{name}>");
+        let start = body.find(&open)? + open.len();
+        let end = body[start..].find('<')? + start;
+        Some(body[start..end].to_string())
+    };
+    let summary = match (tag("Code"), tag("Message")) {
+        (Some(c), Some(m)) => format!("{c} ({m})"),
+        (Some(c), None) => c,
+        _ => String::from("(an XML error reply)"),
+    };
+    msg.truncate(xml);
+    msg.push_str(&summary);
+    msg
+}
+
 fn location(key: &str) -> anyhow::Result<ObjectPath> {
     if !is_valid_key(key) {
         bail!("invalid blob key {key:?}");
@@ -354,8 +424,33 @@ fn location(key: &str) -> anyhow::Result<ObjectPath> {
     ObjectPath::parse(key).map_err(|e| anyhow!("invalid blob key {key:?}: {e}"))
 }
 
-/// Reads up to `size` bytes (fewer only at the end of the file).
-async fn read_chunk(file: &mut tokio::fs::File, size: usize) -> std::io::Result<Bytes> {
+/// Aborts a multipart upload whose future was dropped half-way (a client that went away), so
+/// that its parts do not linger in the store.
+struct AbortOnDrop(Option<WriteMultipart>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(writer) = self.0.take()
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            rt.spawn(async move {
+                if let Err(e) = abort(writer).await {
+                    tracing::warn!("could not abort an interrupted blob upload: {e}");
+                }
+            });
+        }
+    }
+}
+
+/// Aborts a multipart upload once its parts in flight have landed or failed: S3 may keep a part
+/// that finishes after the abort (cancelling the request does not recall one already sent).
+async fn abort(mut writer: WriteMultipart) -> object_store::Result<()> {
+    let _ = writer.wait_for_capacity(0).await;
+    writer.abort().await
+}
+
+/// Reads up to `size` bytes (fewer only at the end of the input).
+async fn read_chunk<R: AsyncRead + Unpin>(file: &mut R, size: usize) -> std::io::Result<Bytes> {
     let mut buf = BytesMut::with_capacity(size);
     while buf.len() < size {
         // `read_buf` fills the spare capacity, which never grows past `size`.
@@ -472,6 +567,79 @@ mod tests {
         assert!(blobs.list_keys().await.unwrap().is_empty());
     }
 
+    /// A reader that fails on its first read.
+    struct Broken;
+
+    impl AsyncRead for Broken {
+        fn poll_read(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+            _: &mut tokio::io::ReadBuf<'_>,
+        ) -> std::task::Poll<std::io::Result<()>> {
+            std::task::Poll::Ready(Err(std::io::Error::other("the disk is on fire")))
+        }
+    }
+
+    /// Every file under `dir`, staging files of unfinished uploads included.
+    fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn read_error_mid_upload_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = dir.path().join("files");
+        let blobs = Blobs::local(&files).unwrap();
+        // Two whole parts, then the source fails: the multipart upload is under way.
+        let data = pattern(2 * PART_SIZE + 5);
+        let reader = std::io::Cursor::new(data).chain(Broken);
+        let err = blobs.put_reader("p1/x", reader).await.unwrap_err();
+        assert!(
+            format!("{err:#}").contains("the disk is on fire"),
+            "{err:#}"
+        );
+        assert!(!blobs.exists("p1/x").await.unwrap());
+        assert!(blobs.list_keys().await.unwrap().is_empty());
+        assert_eq!(files_under(&files), Vec::<std::path::PathBuf>::new());
+        // A small source that fails: nothing was started.
+        assert!(blobs.put_reader("p1/y", Broken).await.is_err());
+        assert!(blobs.list_keys().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn dropped_upload_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = dir.path().join("files");
+        let blobs = Blobs::local(&files).unwrap();
+        // A source that sends a part and a half, then stalls (a client gone quiet).
+        let (stalled, _writer) = tokio::io::duplex(16);
+        let reader = std::io::Cursor::new(pattern(PART_SIZE * 3 / 2)).chain(stalled);
+        let put = blobs.put_reader("p1/x", reader);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(500), put)
+                .await
+                .is_err()
+        );
+        // The abort runs in the background.
+        for _ in 0..50 {
+            if files_under(&files).is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(files_under(&files), Vec::<std::path::PathBuf>::new());
+        assert!(!blobs.exists("p1/x").await.unwrap());
+    }
+
     #[tokio::test]
     async fn bad_keys_are_refused() {
         let dir = tempfile::tempdir().unwrap();
@@ -482,6 +650,32 @@ mod tests {
             assert!(blobs.get(key, None).await.is_err(), "{key:?}");
         }
         assert!(is_valid_key("p12/0123abcd.thumb-1_x"));
+    }
+
+    #[test]
+    fn s3_error_replies_are_shortened() {
+        let raw = "PUT x: 404 Not Found: <?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code>\
+                   <Message>The specified bucket does not exist</Message><RequestId>1</RequestId></Error>";
+        assert_eq!(
+            without_xml(raw.to_string()),
+            "PUT x: 404 Not Found: NoSuchBucket (The specified bucket does not exist)"
+        );
+        assert_eq!(without_xml("plain".into()), "plain");
+    }
+
+    #[tokio::test]
+    async fn unreachable_s3_fails_the_check() {
+        let s3 = S3Options {
+            endpoint: Some("http://127.0.0.1:1".into()),
+            access_key_id: Some("k".into()),
+            secret_access_key: Some("s".into()),
+            allow_http: true,
+            ..S3Options::default()
+        };
+        let blobs = Blobs::from_url("s3://bucket", &s3).unwrap();
+        let err = format!("{:#}", blobs.check().await.unwrap_err());
+        assert!(err.contains("is not usable"), "{err}");
+        assert!(err.contains("127.0.0.1:1"), "{err}");
     }
 
     #[test]

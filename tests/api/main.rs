@@ -50,4 +50,5 @@ mod operations;
 
 mod authz_matrix;
 mod bad_input;
+mod blobs_s3;
 mod files;
