@@ -62,11 +62,12 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next)
 /// is dropped (its transaction rolls back) and the client gets a 503 in the API's error shape.
 pub async fn request_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
     // An upload's body may take longer to arrive than any other request's.
-    let limit = if req.method() == axum::http::Method::POST && req.uri().path().ends_with("/attachments") {
-        state.settings.upload_timeout
-    } else {
-        state.settings.request_timeout
-    };
+    let limit =
+        if req.method() == axum::http::Method::POST && req.uri().path().ends_with("/attachments") {
+            state.settings.upload_timeout
+        } else {
+            state.settings.request_timeout
+        };
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
         Err(_) => ApiError::Timeout.into_response(),
