@@ -51,3 +51,4 @@ mod operations;
 mod authz_matrix;
 mod bad_input;
 mod files;
+mod files_edge;
