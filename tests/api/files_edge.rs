@@ -854,3 +854,44 @@ async fn files_survive_a_restart() {
         .expect(200);
     assert_eq!(st["projectUsedSpace"], content.len() + png.len());
 }
+
+#[tokio::test]
+async fn an_endless_part_header_is_refused_early() {
+    let app = spawn_app().await;
+    let (pid, wid) = item(&app).await;
+    let boundary = "edge-header-boundary";
+    let open =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"");
+    let claimed = 90 * 1024 * 1024;
+    let s = TcpStream::connect(host(&app)).await.unwrap();
+    let (mut rd, mut wr) = s.into_split();
+    let head = request_head(&app, &att_path(pid, wid), boundary, open.len() + claimed);
+    // The part's header never ends: 90 MB of file name.
+    let writer = tokio::spawn(async move {
+        wr.write_all(head.as_bytes()).await?;
+        wr.write_all(open.as_bytes()).await?;
+        let chunk = vec![b'a'; 1024 * 1024];
+        let mut sent = 0;
+        for _ in 0..90 {
+            wr.write_all(&chunk).await?;
+            sent += chunk.len();
+        }
+        Ok::<usize, std::io::Error>(sent)
+    });
+    let mut reply = Vec::new();
+    let _ = rd.read_to_end(&mut reply).await;
+    let _ = writer.await;
+    let text = String::from_utf8_lossy(&reply);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("\"message\""), "{text}");
+    assert!(spooled(&app).is_empty());
+    assert_eq!(file_count(&app, pid).await, 0);
+    app.upload(
+        &att_path(pid, wid),
+        "after.txt",
+        "text/plain",
+        b"ok".to_vec(),
+    )
+    .await
+    .expect(201);
+}
