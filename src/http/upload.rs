@@ -2,8 +2,13 @@
 //! arrives, so a 200 MB upload takes a few buffers of memory. The part with a file name (or, without
 //! one, the part named `file`) is the file; other parts are read and dropped (64 KiB at most).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::header;
+use futures_util::StreamExt;
 use tokio::io::AsyncWriteExt;
 
 use super::AppState;
@@ -15,6 +20,26 @@ pub const NOT_MULTIPART: &str = "The content is not MIME multipart content.";
 
 /// Bytes the parts other than the file may take together.
 const OTHER_PARTS_MAX: u64 = 64 * 1024;
+
+/// Bytes of the body received but not yet handed over as part content (boundaries, part
+/// headers, what the parser holds back): the multipart parser keeps a part's headers in memory
+/// until they end, so without this an endless header would fill it.
+const UNREAD_MAX: u64 = 16 * 1024 * 1024;
+
+/// The request with its body counted into `received`; the body fails once it is more than
+/// [`UNREAD_MAX`] ahead of `delivered`.
+fn counted(req: Request, received: Arc<AtomicU64>, delivered: Arc<AtomicU64>) -> Request {
+    let (parts, body) = req.into_parts();
+    let stream = body.into_data_stream().map(move |chunk| {
+        let chunk = chunk?;
+        let got = received.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+        if got.saturating_sub(delivered.load(Ordering::Relaxed)) > UNREAD_MAX {
+            return Err(axum::Error::new("part headers too large"));
+        }
+        Ok(chunk)
+    });
+    Request::from_parts(parts, Body::from_stream(stream))
+}
 
 /// A spooled upload; the file on disk goes away with it.
 pub struct Spooled {
@@ -65,6 +90,8 @@ pub async fn receive(
 async fn spool(req: Request, state: &AppState) -> ApiResult<Spooled> {
     require_multipart(&req)?;
     let settings = &state.files.settings;
+    let delivered = Arc::new(AtomicU64::new(0));
+    let req = counted(req, Arc::default(), delivered.clone());
     let mut multipart = Multipart::from_request(req, state)
         .await
         .map_err(|e| malformed(e.body_text()))?;
@@ -81,6 +108,7 @@ async fn spool(req: Request, state: &AppState) -> ApiResult<Spooled> {
         }
         if !is_file {
             while let Some(chunk) = field.chunk().await.map_err(|e| malformed(e.body_text()))? {
+                delivered.fetch_add(chunk.len() as u64, Ordering::Relaxed);
                 other += chunk.len() as u64;
                 if other > OTHER_PARTS_MAX {
                     return Err(ApiError::bad(
@@ -104,6 +132,7 @@ async fn spool(req: Request, state: &AppState) -> ApiResult<Spooled> {
         let mut out = tokio::fs::File::from_std(std_file);
         let mut size = 0u64;
         while let Some(chunk) = field.chunk().await.map_err(|e| malformed(e.body_text()))? {
+            delivered.fetch_add(chunk.len() as u64, Ordering::Relaxed);
             size += chunk.len() as u64;
             settings.check_size(size)?;
             out.write_all(&chunk)

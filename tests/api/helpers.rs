@@ -189,6 +189,12 @@ pub async fn fresh_pg_database(server: &str) -> String {
 }
 
 impl TestApp {
+    /// Where this app spools uploads (`<test dir>/spool`, unless the settings named another).
+    #[allow(dead_code)]
+    pub fn spool_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("spool")
+    }
+
     /// Stops the server (and its webhook dispatcher) and waits until it is gone; returns the
     /// database URL and directory for a new app.
     #[allow(dead_code)]

@@ -52,3 +52,4 @@ mod authz_matrix;
 mod bad_input;
 mod blobs_s3;
 mod files;
+mod files_edge;
