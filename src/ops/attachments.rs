@@ -73,13 +73,23 @@ async fn gate(
             Ok((m, item.category()))
         }
         Kind::DesignElement => {
-            let m = if write {
-                super::design_elements::writer(tx, actor, pid).await?
+            let scope = if write {
+                Scope::DesignModelWrite
             } else {
-                super::design_elements::reader(tx, actor, pid).await?
+                Scope::DesignModelRead
             };
+            let (m, modules) = super::design_elements::design_access(tx, actor, pid, scope).await?;
+            // As the design model's comments do, its attachments follow their own module switch.
+            if !modules.game_design_model_attachments {
+                return Err(OpError::Forbidden(
+                    "The design model attachments module is disabled in this project.".into(),
+                ));
+            }
             if write {
+                m.require(m.can_write_design_model())?;
                 m.require_not_guest()?;
+            } else {
+                m.require(m.can_read_design_model())?;
             }
             if !tx
                 .exists(

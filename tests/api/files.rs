@@ -554,6 +554,31 @@ async fn design_element_attachments_round_trip() {
     ] {
         assert!(events.iter().any(|x| x == e), "{e} missing from {events:?}");
     }
+    // The design model's attachments module can be switched off on its own.
+    app.patch(
+        &format!("/v0/projects/{pid}"),
+        json!({"moduleConfig": {"gameDesignModelAttachments": false}}),
+    )
+    .await
+    .expect(200);
+    let r = app.get(&path).await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        r.json()["message"],
+        "The design model attachments module is disabled in this project."
+    );
+    assert_eq!(
+        app.upload(&path, "x.txt", "text/plain", b"x".to_vec())
+            .await
+            .status,
+        403
+    );
+    app.patch(
+        &format!("/v0/projects/{pid}"),
+        json!({"moduleConfig": {"gameDesignModelAttachments": true}}),
+    )
+    .await
+    .expect(200);
     // Deleting the element frees its files.
     app.call(
         "DELETE",
