@@ -906,6 +906,24 @@ pub async fn search(
     let mut conds: Vec<String> = vec!["w.project_id = $1".into()];
     let mut params: Vec<Val> = vec![pid.into()];
     let hidden = m.hidden_categories();
+    // The total comes from the running totals when every filter is one they are keyed on.
+    let tally = store::TallyFilter {
+        category: match q.category_id {
+            Some(-1) => Some(None),
+            c => c.map(Some),
+        },
+        stage_id: q.stage_id,
+        importance_level_id: q.importance_level_id,
+    };
+    let tallied = q.board_id.is_none()
+        && q.milestone_id.is_none()
+        && q.user_id.is_none()
+        && q.design_element_id.is_none()
+        && q.parent_story_id.is_none()
+        && q.category_id != Some(0)
+        && q.search_terms
+            .as_deref()
+            .is_none_or(|t| t.trim().is_empty());
     if !hidden.is_empty() {
         let list: Vec<String> = hidden
             .iter()
@@ -1017,12 +1035,17 @@ pub async fn search(
     }
     let where_sql = conds.join(" AND ");
 
-    let (total,): (i64,) = tx
-        .one(
-            &format!("SELECT COUNT(*) FROM work_items w WHERE {where_sql}"),
-            &params,
-        )
-        .await?;
+    let total = if tallied {
+        store::tally_count(tx, pid, &hidden, &tally).await?
+    } else {
+        let (total,): (i64,) = tx
+            .one(
+                &format!("SELECT COUNT(*) FROM work_items w WHERE {where_sql}"),
+                &params,
+            )
+            .await?;
+        total
+    };
     // NULLs sort as the largest value on both backends; `desc` is the exact reverse of `asc`.
     let dir = if desc { "DESC" } else { "ASC" };
     // Only nullable sort keys need the NULLs-last term; leaving it out for the NOT NULL ones
@@ -1034,13 +1057,20 @@ pub async fn search(
     } else {
         format!("({sort} IS NULL) {dir}, ")
     };
+    // The id breaks ties; written twice when it is the sort key, SQLite's planner sorts the
+    // rows an index already returns in order.
+    let tie = if sort == "w.work_item_id" {
+        String::new()
+    } else {
+        format!(", w.work_item_id {dir}")
+    };
     let limit = bind(&mut params, paging.limit.into());
     let offset = bind(&mut params, paging.offset.into());
     let ids: Vec<(i64,)> = tx
         .all(
             &format!(
                 "SELECT w.work_item_id FROM work_items w WHERE {where_sql} \
-                 ORDER BY {nulls}{sort} {dir}, w.work_item_id {dir} \
+                 ORDER BY {nulls}{sort} {dir}{tie} \
                  LIMIT {limit} OFFSET {offset}"
             ),
             &params,

@@ -148,6 +148,9 @@ pub async fn create(
     let (m, item) = wia::open(tx, actor, pid, wid, Scope::WorkItemsWrite).await?;
     m.require(m.can_update_category(item.category()))?;
     let now = model::now();
+    // The log's trigger moves the project's running totals (migration 0007): take the lock
+    // every work-item write takes first, so two writes never lock those rows in opposite orders.
+    crate::store::work_items::lock_project(tx, pid).await?;
     let (lid,): (i64,) = tx
         .one(
             "INSERT INTO work_logs (project_id, work_item_id, user_id, value, description, date, creation_date) \
@@ -188,6 +191,7 @@ pub async fn update(
     let (m, item) = wia::open(tx, actor, pid, wid, Scope::WorkItemsWrite).await?;
     let log = load(tx, pid, wid, lid).await?;
     m.require(m.is_admin || (log.user.id == m.user_id && m.can_update_category(item.category())))?;
+    crate::store::work_items::lock_project(tx, pid).await?;
     tx.exec(
         "UPDATE work_logs SET value = $1 WHERE id = $2",
         params![value, lid],
@@ -205,6 +209,7 @@ pub async fn delete(tx: &mut Tx, actor: &Actor, pid: i64, wid: i64, lid: i64) ->
     let (m, item) = wia::open(tx, actor, pid, wid, Scope::WorkItemsWrite).await?;
     let log = load(tx, pid, wid, lid).await?;
     m.require(m.is_admin || (log.user.id == m.user_id && m.can_update_category(item.category())))?;
+    crate::store::work_items::lock_project(tx, pid).await?;
     // Explicit rather than relying on ON DELETE SET NULL being enforced.
     tx.exec(
         "UPDATE comments SET work_log_id = NULL WHERE work_log_id = $1",

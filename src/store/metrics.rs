@@ -1,5 +1,6 @@
-//! Metrics over a scope of work items, in two queries whatever the number of items:
-//! the project's categories, and one GROUP BY category over the scope's items.
+//! Metrics over a scope of work items, in a few queries whatever the number of items: the
+//! project-wide ones from the running totals the write triggers keep (`tallied`), the others
+//! from one GROUP BY category over the scope's items; then the project's categories.
 
 use chrono::{Duration, Utc};
 
@@ -66,7 +67,10 @@ pub async fn compute(
         }
         return shape(tx, project_id, rows, can_read).await;
     }
-    let rows = grouped(tx, project_id, &since, scope).await?;
+    let rows = match scope {
+        MetricsScope::Project => tallied(tx, project_id, &since).await?,
+        _ => grouped(tx, project_id, &since, scope).await?,
+    };
     shape(tx, project_id, rows, can_read).await
 }
 
@@ -133,17 +137,86 @@ async fn grouped(
          COUNT(CASE WHEN w.creation_date >= $2 THEN w.work_item_id END) AS created_recently, \
          COALESCE(SUM(w.estimated_cost), 0.0) AS estimated, \
          COALESCE(SUM(CASE WHEN w.creation_date >= $2 THEN w.estimated_cost ELSE 0.0 END), 0.0) AS estimated_recently, \
-         COALESCE(SUM(COALESCE(l.logged, 0.0)), 0.0) AS logged, \
-         COALESCE(SUM(CASE WHEN s.status <> 'closed' AND w.estimated_cost > COALESCE(l.logged, 0.0) \
-             THEN w.estimated_cost - COALESCE(l.logged, 0.0) ELSE 0.0 END), 0.0) AS remaining \
+         COALESCE(SUM(w.logged_cost), 0.0) AS logged, \
+         COALESCE(SUM(CASE WHEN s.status <> 'closed' AND w.estimated_cost > w.logged_cost \
+             THEN w.estimated_cost - w.logged_cost ELSE 0.0 END), 0.0) AS remaining \
          FROM work_items w \
          JOIN stages s ON s.project_id = w.project_id AND s.stage_id = w.stage_id \
-         LEFT JOIN (SELECT work_item_id, SUM(value) AS logged FROM work_logs WHERE project_id = $1 \
-             GROUP BY work_item_id) l ON l.work_item_id = w.work_item_id \
          WHERE w.project_id = $1 AND NOT w.is_story{filter} \
          GROUP BY w.category_id"
     );
     tx.all(&sql, &params).await
+}
+
+#[derive(sqlx::FromRow)]
+struct TallyRow {
+    category_id: i64,
+    total: i64,
+    closed: i64,
+    estimated: i64,
+    logged: i64,
+    remaining: i64,
+}
+
+/// Costs are tallied in millionths.
+fn cost(micro: i64) -> f64 {
+    micro as f64 / 1_000_000.0
+}
+
+/// The whole project's rows from the running totals the write triggers keep
+/// (`work_item_tallies`, `work_item_days`), instead of reading every item: the per-day counts
+/// for the days after `since`, and the items of `since`'s own day created from `since` on.
+async fn tallied(tx: &mut Tx, project_id: i64, since: &str) -> DbResult<Vec<Row>> {
+    let totals: Vec<TallyRow> = tx
+        .all(
+            "SELECT t.category_id, CAST(SUM(t.n) AS BIGINT) AS total, \
+             CAST(SUM(CASE WHEN s.status = 'closed' THEN t.n ELSE 0 END) AS BIGINT) AS closed, \
+             CAST(SUM(t.estimated) AS BIGINT) AS estimated, CAST(SUM(t.logged) AS BIGINT) AS logged, \
+             CAST(SUM(CASE WHEN s.status <> 'closed' THEN t.remaining ELSE 0 END) AS BIGINT) AS remaining \
+             FROM work_item_tallies t \
+             JOIN stages s ON s.project_id = t.project_id AND s.stage_id = t.stage_id \
+             WHERE t.project_id = $1 AND NOT t.is_story AND t.category_id <> 0 \
+             GROUP BY t.category_id",
+            params![project_id],
+        )
+        .await?;
+    let day = &since[..10.min(since.len())];
+    let next_day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map(|d| (d + Duration::days(1)).format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| since.to_string());
+    let recent: Vec<(i64, i64, i64)> = tx
+        .all(
+            "SELECT category_id, CAST(SUM(n) AS BIGINT), CAST(SUM(estimated) AS BIGINT) FROM ( \
+               SELECT category_id, n, estimated FROM work_item_days \
+               WHERE project_id = $1 AND NOT is_story AND category_id <> 0 AND day >= $4 \
+               UNION ALL \
+               SELECT category_id, 1 AS n, CAST(ROUND(estimated_cost * 1000000) AS BIGINT) AS estimated \
+               FROM work_items WHERE project_id = $1 AND NOT is_story AND category_id IS NOT NULL \
+               AND creation_date >= $2 AND creation_date < $3 \
+             ) r GROUP BY category_id",
+            params![project_id, since, next_day.as_str(), next_day.as_str()],
+        )
+        .await?;
+    Ok(totals
+        .into_iter()
+        .map(|t| {
+            let (created_recently, estimated_recently) = recent
+                .iter()
+                .find(|r| r.0 == t.category_id)
+                .map(|r| (r.1, cost(r.2)))
+                .unwrap_or((0, 0.0));
+            Row {
+                category_id: Some(t.category_id),
+                total: t.total,
+                closed: t.closed,
+                created_recently,
+                estimated: cost(t.estimated),
+                estimated_recently,
+                logged: cost(t.logged),
+                remaining: cost(t.remaining),
+            }
+        })
+        .collect())
 }
 
 /// The metrics object from the grouped rows: readable categories only, totals over them.

@@ -35,6 +35,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_files.sql"),
         postgres: include_str!("../../migrations/postgres/0005_files.sql"),
     },
+    Migration {
+        version: 7,
+        sqlite: include_str!("../../migrations/sqlite/0007_list_indexes.sql"),
+        postgres: include_str!("../../migrations/postgres/0007_list_indexes.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

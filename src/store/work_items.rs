@@ -2,9 +2,9 @@
 //! positions in shape.
 //!
 //! `load` costs a fixed number of queries whatever the number of items: one main query
-//! (joins for category, stage, importance level, board and creator; correlated subqueries on
-//! indexed columns for the cost sums and the dependency flags; the story sums only for stories,
-//! driven by the story's children so a project's many work logs are never scanned), then one
+//! (joins for category, stage, importance level, board and creator; the logged cost is a column
+//! the work-log triggers keep; correlated subqueries on indexed columns for the dependency flags
+//! and the story sums, only for stories, driven by the story's children), then one
 //! for the tags, one for the assignment links plus one for those project users, and one for the
 //! design elements plus one for their creators. A page of 20 items and a single GET run the
 //! same statements (at most 6; those with nothing to fetch are skipped).
@@ -99,13 +99,11 @@ const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_i
      (p.default_board_id IS NOT NULL AND p.default_board_id = b.id) AS b_is_default, \
      bu.id AS bu_id, bu.username AS bu_username, bu.email AS bu_email, bu.name AS bu_name, \
      bu.creation_date AS bu_creation_date, \
-     (SELECT COALESCE(SUM(l.value), 0.0) FROM work_logs l \
-        WHERE l.project_id = w.project_id AND l.work_item_id = w.work_item_id) AS logged_cost, \
+     w.logged_cost, \
      CASE WHEN w.is_story THEN (SELECT COALESCE(SUM(ch.estimated_cost), 0.0) FROM work_items ch \
         WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id{HIDDEN}) ELSE 0.0 END \
         AS story_estimated, \
-     CASE WHEN w.is_story THEN (SELECT COALESCE(SUM((SELECT COALESCE(SUM(l.value), 0.0) FROM work_logs l \
-        WHERE l.project_id = ch.project_id AND l.work_item_id = ch.work_item_id)), 0.0) \
+     CASE WHEN w.is_story THEN (SELECT COALESCE(SUM(ch.logged_cost), 0.0) \
         FROM work_items ch WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id{HIDDEN}) \
         ELSE 0.0 END AS story_logged, \
      EXISTS (SELECT d.depends_on_id FROM dependencies d \
@@ -314,6 +312,58 @@ pub async fn load(
         }
     }
     Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+}
+
+/// Which items a running total covers (`work_item_tallies`, kept by triggers in the write
+/// transaction): the columns it is keyed on, each optional.
+#[derive(Debug, Clone, Default)]
+pub struct TallyFilter {
+    /// `Some(None)`: user stories only; `Some(Some(c))`: category `c` (never 0).
+    pub category: Option<Option<i64>>,
+    pub stage_id: Option<i64>,
+    pub importance_level_id: Option<i64>,
+}
+
+/// How many of the project's items match `filter`, leaving out the `hidden` categories: a sum
+/// over a few hundred running totals instead of a count over every matching item.
+pub async fn tally_count(
+    tx: &mut Tx,
+    project_id: i64,
+    hidden: &[i64],
+    filter: &TallyFilter,
+) -> DbResult<i64> {
+    let mut params: Vec<Val> = vec![project_id.into()];
+    let mut conds = vec!["project_id = $1".to_string()];
+    let mut bind = |conds: &mut Vec<String>, col: &str, v: i64| {
+        params.push(v.into());
+        conds.push(format!("{col} = ${}", params.len()));
+    };
+    match filter.category {
+        Some(None) => conds.push("is_story".into()),
+        Some(Some(c)) => bind(&mut conds, "category_id", c),
+        None => {}
+    }
+    if let Some(s) = filter.stage_id {
+        bind(&mut conds, "stage_id", s);
+    }
+    if let Some(i) = filter.importance_level_id {
+        bind(&mut conds, "importance_level_id", i);
+    }
+    if !hidden.is_empty() {
+        let list = placeholders(params.len() + 1, hidden.len());
+        params.extend(hidden.iter().map(|c| Val::from(*c)));
+        conds.push(format!("(category_id = 0 OR category_id NOT IN ({list}))"));
+    }
+    let (n,): (i64,) = tx
+        .one(
+            &format!(
+                "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM work_item_tallies WHERE {}",
+                conds.join(" AND ")
+            ),
+            &params,
+        )
+        .await?;
+    Ok(n)
 }
 
 /// Most words indexed per item; a longer description is still found by its first words.

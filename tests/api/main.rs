@@ -30,6 +30,8 @@ mod work_item_users;
 mod work_items;
 mod work_logs;
 
+mod lists;
+
 mod design_element_comments;
 mod design_elements;
 mod events;
