@@ -35,6 +35,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0005_files.sql"),
         postgres: include_str!("../../migrations/postgres/0005_files.sql"),
     },
+    Migration {
+        version: 6,
+        sqlite: include_str!("../../migrations/sqlite/0006_fulltext.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_fulltext.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.
