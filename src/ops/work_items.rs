@@ -15,7 +15,7 @@ use crate::changes::{self, Event};
 use crate::model::{self, Check, ModuleConfig, Paged, Paging, TEXT_MAX, WorkItem};
 use crate::params;
 use crate::store::work_items::{self as store, Slot};
-use crate::store::{Tx, Val, placeholders, sequences};
+use crate::store::{Tx, Val, placeholders, search, sequences};
 
 fn invalid_values() -> OpError {
     OpError::invalid("Invalid values object.")
@@ -982,12 +982,12 @@ pub async fn search(
         )),
         None => {}
     }
-    // Each term: every word of it is a prefix of an indexed word (an index range), then, for
-    // terms that are more than one word (`mid-air`, `100%`), the whole term appears in the
-    // lowered title + description. A one-word term needs no second check: a prefix of a word is
-    // in the text, and SQLite's LOWER folds ASCII only, which would miss `Ärger` for `ärger`.
-    // Bounded so the statement stays small on both backends (SQLite refuses an expression tree
-    // deeper than 1000): at most MAX_SEARCH_WORDS distinct words over all terms.
+    // Each term: every word of it is a prefix of a word of the item (the database's full-text
+    // index, store::search), then, for terms that are more than one word (`mid-air`, `100%`),
+    // the whole term appears in the lowered title + description. A one-word term needs no second
+    // check: a prefix of a word is in the text, and SQLite's LOWER folds ASCII only, which would
+    // miss `Ärger` for `ärger`. Bounded so the statement stays small on both backends: at most
+    // MAX_SEARCH_WORDS distinct words over all terms.
     let mut terms: Vec<String> = Vec::new();
     for t in q
         .search_terms
@@ -1007,17 +1007,16 @@ pub async fn search(
             format!("At most {MAX_SEARCH_WORDS} search words are allowed."),
         ));
     }
+    let filtered = conds.len() > 1;
+    let mut search_words: Vec<String> = Vec::new();
+    let mut phrases: Vec<String> = Vec::new();
     for term in terms {
         let words = store::words(&term);
         let one_word = words.len() == 1 && words[0] == term;
         for w in words {
-            let upper = format!("{w}{}", char::MAX);
-            let lo = bind(&mut params, w.into());
-            let hi = bind(&mut params, upper.into());
-            conds.push(format!(
-                "w.work_item_id IN (SELECT ww.work_item_id FROM work_item_words ww \
-                 WHERE ww.project_id = $1 AND ww.word >= {lo} AND ww.word < {hi})"
-            ));
+            if !search_words.contains(&w) {
+                search_words.push(w);
+            }
         }
         if one_word {
             continue;
@@ -1028,22 +1027,36 @@ pub async fn search(
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        conds.push(format!(
+        phrases.push(format!(
             "LOWER(w.title || ' ' || COALESCE(w.description, '')) LIKE {} ESCAPE '\\'",
             bind(&mut params, pattern.into())
         ));
     }
+    let matcher = (!search_words.is_empty())
+        .then(|| search::Matcher::bind(tx.backend(), &search_words, &mut params));
+    // The conditions besides the search itself (the id-order walk below replaces that one).
+    let other_sql = conds
+        .iter()
+        .chain(&phrases)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    if let Some(m) = &matcher {
+        conds.push(m.condition());
+    }
+    conds.extend(phrases.iter().cloned());
     let where_sql = conds.join(" AND ");
 
+    // Counted from the running totals when only their columns filter (never with a search);
+    // a search and nothing else is counted in its index alone.
     let total = if tallied {
         store::tally_count(tx, pid, &hidden, &tally).await?
     } else {
-        let (total,): (i64,) = tx
-            .one(
-                &format!("SELECT COUNT(*) FROM work_items w WHERE {where_sql}"),
-                &params,
-            )
-            .await?;
+        let count_sql = match &matcher {
+            Some(m) if !filtered && phrases.is_empty() => m.count_sql(),
+            _ => format!("SELECT COUNT(*) FROM work_items w WHERE {where_sql}"),
+        };
+        let (total,): (i64,) = tx.one(&count_sql, &params).await?;
         total
     };
     // NULLs sort as the largest value on both backends; `desc` is the exact reverse of `asc`.
@@ -1066,16 +1079,23 @@ pub async fn search(
     };
     let limit = bind(&mut params, paging.limit.into());
     let offset = bind(&mut params, paging.offset.into());
-    let ids: Vec<(i64,)> = tx
-        .all(
-            &format!(
-                "SELECT w.work_item_id FROM work_items w WHERE {where_sql} \
-                 ORDER BY {nulls}{sort} {dir}{tie} \
-                 LIMIT {limit} OFFSET {offset}"
-            ),
-            &params,
-        )
-        .await?;
+    // In id order, a search walks its index in id order and stops at the page's end.
+    let walk = matcher
+        .as_ref()
+        .filter(|_| sort == "w.work_item_id")
+        .and_then(|m| m.walk_in_id_order());
+    let page_sql = match walk {
+        Some((from, on)) => format!(
+            "SELECT w.work_item_id FROM {from} WHERE {on} AND {other_sql} \
+             ORDER BY f.rowid {dir} LIMIT {limit} OFFSET {offset}"
+        ),
+        None => format!(
+            "SELECT w.work_item_id FROM work_items w WHERE {where_sql} \
+             ORDER BY {nulls}{sort} {dir}{tie} \
+             LIMIT {limit} OFFSET {offset}"
+        ),
+    };
+    let ids: Vec<(i64,)> = tx.all(&page_sql, &params).await?;
     let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
     let items = store::load(tx, pid, &ids, &hidden).await?;
     Ok(Paged {

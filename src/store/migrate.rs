@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0005_files.sql"),
     },
     Migration {
+        version: 6,
+        sqlite: include_str!("../../migrations/sqlite/0006_fulltext.sql"),
+        postgres: include_str!("../../migrations/postgres/0006_fulltext.sql"),
+    },
+    Migration {
         version: 7,
         sqlite: include_str!("../../migrations/sqlite/0007_list_indexes.sql"),
         postgres: include_str!("../../migrations/postgres/0007_list_indexes.sql"),

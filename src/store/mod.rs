@@ -11,6 +11,7 @@ pub mod files;
 pub mod metrics;
 pub mod migrate;
 pub mod projects;
+pub mod search;
 pub mod sequences;
 pub mod work_items;
 

@@ -9,7 +9,7 @@
 //! design elements plus one for their creators. A page of 20 items and a single GET run the
 //! same statements (at most 6; those with nothing to fetch are skipped).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::{DbResult, Tx, Val, placeholders};
 use crate::model::{
@@ -366,60 +366,8 @@ pub async fn tally_count(
     Ok(n)
 }
 
-/// Most words indexed per item; a longer description is still found by its first words.
-pub const MAX_WORDS: usize = 2000;
-
-/// The distinct lower-cased words of a text, split on anything not alphanumeric.
-pub fn words(text: &str) -> Vec<String> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for w in text.split(|c: char| !c.is_alphanumeric()) {
-        if w.is_empty() {
-            continue;
-        }
-        let w = w.to_lowercase();
-        if seen.insert(w.clone()) {
-            out.push(w);
-            if out.len() == MAX_WORDS {
-                break;
-            }
-        }
-    }
-    out
-}
-
-/// Replaces the item's rows of the search index with the words of its title and description.
-pub async fn index_words(
-    tx: &mut Tx,
-    project_id: i64,
-    work_item_id: i64,
-    title: &str,
-    description: Option<&str>,
-) -> DbResult<()> {
-    tx.exec(
-        "DELETE FROM work_item_words WHERE project_id = $1 AND work_item_id = $2",
-        params![project_id, work_item_id],
-    )
-    .await?;
-    let text = format!("{title} {}", description.unwrap_or(""));
-    let all = words(&text);
-    for chunk in all.chunks(500) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, $2, ${})", i + 3))
-            .collect();
-        let mut params: Vec<Val> = vec![project_id.into(), work_item_id.into()];
-        params.extend(chunk.iter().map(|w| Val::from(w.as_str())));
-        tx.exec(
-            &format!(
-                "INSERT INTO work_item_words (project_id, work_item_id, word) VALUES {}",
-                values.join(", ")
-            ),
-            &params,
-        )
-        .await?;
-    }
-    Ok(())
-}
+// The search index lives in `store::search`; these names stay here for their callers.
+pub use super::search::{MAX_WORDS, index_words, words};
 
 /// Serialises the work-item writes of one project (PostgreSQL row lock on the project's
 /// work-item sequence; SQLite already has a single writer). Take it before reading the state a
@@ -571,19 +519,4 @@ pub async fn compact_board_indexes(
     )
     .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn words_are_distinct_lowercase_alphanumeric_runs() {
-        assert_eq!(
-            words("Fix the double-jump; FIX it, Ünïcode 42x"),
-            vec!["fix", "the", "double", "jump", "it", "ünïcode", "42x"]
-        );
-        let long: String = (0..3000).map(|i| format!("w{i} ")).collect();
-        assert_eq!(words(&long).len(), MAX_WORDS);
-    }
 }

@@ -505,7 +505,17 @@ pub async fn snapshot(db: &Db) -> Snapshot {
                 .fetch_all(read)
                 .await
                 .unwrap();
-                let sql = snapshot_select(&t, &cols);
+                // Blobs (the full-text index's pages) as hex, so they compare as text too.
+                let list: Vec<String> = cols
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "CASE WHEN typeof(\"{c}\") = 'blob' THEN hex(\"{c}\") \
+                             ELSE CAST(\"{c}\" AS TEXT) END"
+                        )
+                    })
+                    .collect();
+                let sql = format!("SELECT {} FROM \"{t}\"", list.join(", "));
                 let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
                     .fetch_all(read)
                     .await

@@ -583,6 +583,41 @@ async fn upgrades_from_v1_keep_the_data_and_take_writes() {
         .unwrap();
     assert_eq!(w["title"], "Triple jump");
     assert_eq!(w["loggedCost"], 4.5);
+
+    // Search (migration 0006 rebuilt it on the database's own full-text index): the v1 items
+    // are found by their words, in their project only, and the edits above took effect.
+    for (project, terms, want) in [
+        (1, "floa", vec![2]),
+        (1, "TREE+sprit", vec![3]),
+        (1, "trav", vec![1]),
+        (1, "elsewhere", vec![]),
+        (2, "elsewhere", vec![1]),
+        (1, "triple", vec![2]),
+        (1, "double", vec![]),
+        (1, "jump+floaty", vec![2]),
+        (1, "upgrade", vec![5]),
+        (1, "i", vec![4]),
+    ] {
+        let page: Value = c
+            .get(format!(
+                "{base}/v0/projects/{project}/workitems?searchTerms={terms}"
+            ))
+            .header("Authorization", format!("ApiKey {OWNER_KEY}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let got: Vec<i64> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["workItemId"].as_i64().unwrap())
+            .collect();
+        assert_eq!(got, want, "{project} {terms}");
+        assert_eq!(page["totalCount"], want.len() as i64, "{project} {terms}");
+    }
 }
 
 /// Writes `tests/fixtures/<release>-<backend>.sql` and its replies from the current build.

@@ -1,0 +1,211 @@
+//! Full-text search over work items (`searchTerms`), on each backend's own index.
+//!
+//! The words are cut here, not by the database, so both backends agree on what a word is: a run
+//! of alphanumeric characters (Unicode), lower-cased, the first [`MAX_WORDS`] distinct ones of
+//! title + description, each at most [`MAX_WORD_BYTES`] long. A search word matches an item when
+//! it is a prefix of one of the item's words.
+//!
+//! The two backends need different statements here (FTS5 against tsvector), so this module
+//! branches on `tx.backend()`; the migrations `0006_fulltext` explain both layouts:
+//! - SQLite: FTS5 table `work_item_fts` (contentless, `ascii` tokenizer over the space-separated
+//!   words), rowid = project_id * 2^32 + work_item_id, so a project is one rowid range and rowid
+//!   order is id order. A trigger removes an item's row with the item.
+//! - PostgreSQL: `work_item_search(project_id, work_item_id, words tsvector)` with a GIN index,
+//!   built with `array_to_tsvector` (no parser, no stemming), queried with `'word':*` lexemes.
+
+use std::collections::HashSet;
+
+use super::{Backend, DbResult, Tx, Val};
+use crate::params;
+
+/// Most words indexed per item; a longer description is still found by its first words.
+pub const MAX_WORDS: usize = 2000;
+
+/// Longest word kept, in bytes (cut on a character boundary): PostgreSQL refuses a lexeme over
+/// 2,046 bytes. A longer word is indexed, and searched, by its first 2,000 bytes.
+pub const MAX_WORD_BYTES: usize = 2000;
+
+/// `project_id * 2^32` (SQLite rowid of the project's first possible item).
+const PROJECT_BASE: &str = "4294967296";
+
+/// The distinct lower-cased words of a text, split on anything not alphanumeric.
+pub fn words(text: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        let mut w = w.to_lowercase();
+        if w.len() > MAX_WORD_BYTES {
+            let mut end = MAX_WORD_BYTES;
+            while !w.is_char_boundary(end) {
+                end -= 1;
+            }
+            w.truncate(end);
+        }
+        if seen.insert(w.clone()) {
+            out.push(w);
+            if out.len() == MAX_WORDS {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Replaces the item's entry in the search index with the words of its title and description.
+pub async fn index_words(
+    tx: &mut Tx,
+    project_id: i64,
+    work_item_id: i64,
+    title: &str,
+    description: Option<&str>,
+) -> DbResult<()> {
+    let all = words(&format!("{title} {}", description.unwrap_or(""))).join(" ");
+    match tx.backend() {
+        Backend::Sqlite => {
+            let rowid = format!("$1 * {PROJECT_BASE} + $2");
+            if all.is_empty() {
+                tx.exec(
+                    &format!("DELETE FROM work_item_fts WHERE rowid = {rowid}"),
+                    params![project_id, work_item_id],
+                )
+                .await?;
+            } else {
+                tx.exec(
+                    &format!(
+                        "INSERT OR REPLACE INTO work_item_fts (rowid, words) VALUES ({rowid}, $3)"
+                    ),
+                    params![project_id, work_item_id, all],
+                )
+                .await?;
+            }
+        }
+        Backend::Postgres => {
+            tx.exec(
+                "INSERT INTO work_item_search (project_id, work_item_id, words) \
+                 VALUES ($1, $2, array_to_tsvector(string_to_array($3, ' '))) \
+                 ON CONFLICT (project_id, work_item_id) DO UPDATE SET words = EXCLUDED.words",
+                params![project_id, work_item_id, all],
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A search bound into a statement's parameters: every word must be a prefix of a word of the
+/// item. `$1` of the statement is the project id.
+pub struct Matcher {
+    backend: Backend,
+    query: String,
+}
+
+impl Matcher {
+    /// Binds the query for `words` (non-empty, each a result of [`words`]).
+    pub fn bind(backend: Backend, words: &[String], params: &mut Vec<Val>) -> Matcher {
+        // The words are alphanumeric, so no quote can occur; they are escaped all the same, so
+        // no input can ever be read as query syntax.
+        let text = match backend {
+            // FTS5: a string in double quotes is a phrase (here one token); `*` makes it a prefix.
+            Backend::Sqlite => words
+                .iter()
+                .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+                .collect::<Vec<_>>()
+                .join(" AND "),
+            // tsquery input (no normalisation, unlike to_tsquery): quoted lexemes, `:*` prefix.
+            Backend::Postgres => words
+                .iter()
+                .map(|w| format!("'{}':*", w.replace('\\', "\\\\").replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(" & "),
+        };
+        params.push(text.into());
+        Matcher {
+            backend,
+            query: format!("${}", params.len()),
+        }
+    }
+
+    /// A condition on `w` (work_items) that holds for the matching items.
+    pub fn condition(&self) -> String {
+        let q = &self.query;
+        match self.backend {
+            Backend::Sqlite => format!(
+                "w.work_item_id IN (SELECT f.rowid - $1 * {PROJECT_BASE} FROM work_item_fts f \
+                 WHERE {})",
+                self.fts_where()
+            ),
+            Backend::Postgres => format!(
+                "w.work_item_id IN (SELECT s.work_item_id FROM work_item_search s \
+                 WHERE s.project_id = $1 AND s.words @@ {q}::tsquery)"
+            ),
+        }
+    }
+
+    fn fts_where(&self) -> String {
+        format!(
+            "f.work_item_fts MATCH {} AND f.rowid BETWEEN $1 * {PROJECT_BASE} \
+             AND $1 * {PROJECT_BASE} + 4294967295",
+            self.query
+        )
+    }
+
+    /// The number of the project's matching items, from the index alone (for a search with no
+    /// other condition).
+    pub fn count_sql(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!(
+                "SELECT COUNT(*) FROM work_item_fts f WHERE {}",
+                self.fts_where()
+            ),
+            Backend::Postgres => format!(
+                "SELECT COUNT(*) FROM work_item_search s \
+                 WHERE s.project_id = $1 AND s.words @@ {}::tsquery",
+                self.query
+            ),
+        }
+    }
+
+    /// For a page in work-item id order on SQLite: the FROM clause and condition that walk the
+    /// index in rowid (= id) order and look each match up, so a page of a common word stops after
+    /// its last row instead of collecting every match first; ORDER BY `f.rowid` then.
+    /// None on PostgreSQL (its planner joins the GIN matches itself).
+    pub fn walk_in_id_order(&self) -> Option<(&'static str, String)> {
+        match self.backend {
+            Backend::Sqlite => Some((
+                "work_item_fts f CROSS JOIN work_items w",
+                format!(
+                    "{} AND w.project_id = $1 AND w.work_item_id = f.rowid - $1 * {PROJECT_BASE}",
+                    self.fts_where()
+                ),
+            )),
+            Backend::Postgres => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_distinct_lowercase_alphanumeric_runs() {
+        assert_eq!(
+            words("Fix the double-jump; FIX it, Ünïcode 42x"),
+            vec!["fix", "the", "double", "jump", "it", "ünïcode", "42x"]
+        );
+        let long: String = (0..3000).map(|i| format!("w{i} ")).collect();
+        assert_eq!(words(&long).len(), MAX_WORDS);
+    }
+
+    #[test]
+    fn long_words_are_cut_on_a_character_boundary() {
+        let w = words(&"é".repeat(1500));
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].len(), MAX_WORD_BYTES);
+        let w = words(&format!("a{}", "é".repeat(1500)));
+        assert_eq!(w[0].len(), MAX_WORD_BYTES - 1);
+    }
+}
