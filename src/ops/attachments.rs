@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 
 use super::access::Member;
-use super::files::{FileSettings, Files, QUOTA_EXCEEDED, now_ms, workspace_of};
+use super::files::{Files, QUOTA_EXCEEDED, now_ms, workspace_of};
 use super::work_item_access::{self as wia};
 use super::{Actor, OpError, OpResult, Scope};
 use crate::blobs::thumbs::{self, ThumbLimits};
@@ -261,13 +261,15 @@ async fn record(
 pub(crate) async fn record_removed(tx: &mut Tx, actor: &Actor, a: &AttachmentRow) -> OpResult<()> {
     match a.work_item_id {
         Some(wid) => {
-            let category: Option<(Option<i64>, bool)> = tx
+            // The item's category by the same rule as every permission check (stories: none).
+            let item: Option<wia::ItemRef> = tx
                 .opt(
-                    "SELECT category_id, is_story FROM work_items WHERE project_id = $1 AND work_item_id = $2",
+                    "SELECT project_id, work_item_id, category_id, is_story, parent_story_id \
+                     FROM work_items WHERE project_id = $1 AND work_item_id = $2",
                     params![a.project_id, wid],
                 )
                 .await?;
-            let category = category.and_then(|(c, story)| if story { None } else { c });
+            let category = item.as_ref().and_then(wia::ItemRef::category);
             record(tx, actor, Event::WorkItemAttachmentRemoved, category, a).await
         }
         None => record(tx, actor, Event::DesignElementAttachmentRemoved, None, a).await,
@@ -436,9 +438,7 @@ async fn upload(
     parent: i64,
     up: Upload,
 ) -> OpResult<AttachmentRow> {
-    let FileSettings {
-        workspace_quota, ..
-    } = files.settings.clone();
+    let workspace_quota = files.settings.workspace_quota;
     files.settings.check_size(up.size)?;
     let name = model::sanitize_file_name(&up.name);
 
