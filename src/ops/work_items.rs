@@ -234,6 +234,27 @@ struct CurrentRow {
     stage_unblocker: bool,
     is_blocked: bool,
 }
+crate::lite_row!(CurrentRow {
+    title,
+    description,
+    is_story,
+    parent_story_id,
+    category_id,
+    estimated_cost,
+    importance_level_id,
+    board_id,
+    board_index,
+    design_element_id,
+    design_element_index,
+    start_date,
+    due_date,
+    stage_id,
+    closing_date,
+    last_sub_task_id,
+    stage_closed,
+    stage_unblocker,
+    is_blocked
+});
 
 async fn current(tx: &mut Tx, pid: i64, id: i64) -> OpResult<Current> {
     let r: CurrentRow = tx
@@ -363,6 +384,15 @@ struct RefsRow {
     parent: bool,
     board_closed: bool,
 }
+crate::lite_row!(RefsRow {
+    importance_level,
+    category,
+    stage_status,
+    board,
+    design_element,
+    parent,
+    board_closed
+});
 
 /// What `check_refs` learns beyond "every reference exists".
 struct Refs {

@@ -82,6 +82,69 @@ struct ItemRow {
     has_users: bool,
     picture_id: Option<i64>,
 }
+crate::lite_row!(ItemRow {
+    project_id,
+    work_item_id,
+    parent_story_id,
+    is_story,
+    title,
+    description,
+    category_id,
+    estimated_cost,
+    board_index,
+    design_element_id,
+    design_element_index,
+    start_date,
+    due_date,
+    update_date,
+    closing_date,
+    creation_date,
+    c_name,
+    c_icon,
+    c_color,
+    c_creation_date,
+    s_stage_id,
+    s_name,
+    s_icon,
+    s_color,
+    s_status,
+    s_is_unblocker,
+    s_creation_date,
+    il_id,
+    il_name,
+    il_icon,
+    il_color,
+    il_is_default,
+    il_creation_date,
+    u_id,
+    u_username,
+    u_email,
+    u_name,
+    u_creation_date,
+    b_id,
+    b_milestone_id,
+    b_name,
+    b_description,
+    b_general_info,
+    b_start_date,
+    b_due_date,
+    b_closing_date,
+    b_creation_date,
+    b_is_default,
+    bu_id,
+    bu_username,
+    bu_email,
+    bu_name,
+    bu_creation_date,
+    logged_cost,
+    story_estimated,
+    story_logged,
+    has_dependencies,
+    is_blocked,
+    has_tags,
+    has_users,
+    picture_id
+});
 
 const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_id, w.is_story, w.title, \
      w.description, w.category_id, w.estimated_cost, w.board_index, w.design_element_id, \
@@ -133,6 +196,7 @@ struct TagLink {
     #[sqlx(flatten)]
     tag: Tag,
 }
+crate::lite_row!(TagLink { work_item_id } flatten { tag });
 
 /// The work items `ids` of the project, in the order given; unknown ids are skipped, as the
 /// member sees them: `hidden` (the categories the caller cannot read, `Member::hidden_categories`)
