@@ -768,29 +768,90 @@ async fn apply(
         (true, false) => Some(now.clone()),
         (false, _) => None,
     };
+    // Only the columns that change: SQLite rewrites every index and fires every `UPDATE OF`
+    // trigger of a column named in SET, changed or not.
+    let mut set: Vec<String> = Vec::new();
+    let mut params: Vec<Val> = Vec::new();
+    let mut put = |col: &str, changed: bool, v: Val| {
+        if changed {
+            params.push(v);
+            set.push(format!("{col} = ${}", params.len()));
+        }
+    };
+    let old = &cur.f;
+    put("title", new.title != old.title, (&new.title).into());
+    put(
+        "description",
+        new.description != old.description,
+        (&new.description).into(),
+    );
+    put(
+        "is_story",
+        new.is_story != old.is_story,
+        new.is_story.into(),
+    );
+    put(
+        "parent_story_id",
+        new.parent_id != old.parent_id,
+        new.parent_id.into(),
+    );
+    put(
+        "category_id",
+        new.category_id != old.category_id,
+        new.category_id.into(),
+    );
+    put(
+        "estimated_cost",
+        new.estimated_cost.to_bits() != old.estimated_cost.to_bits(),
+        new.estimated_cost.into(),
+    );
+    put(
+        "importance_level_id",
+        new.importance_level_id != old.importance_level_id,
+        new.importance_level_id.into(),
+    );
+    put(
+        "board_id",
+        new.board_id != old.board_id,
+        new.board_id.into(),
+    );
+    put(
+        "design_element_id",
+        new.design_element_id != old.design_element_id,
+        new.design_element_id.into(),
+    );
+    put(
+        "start_date",
+        new.start_date != old.start_date,
+        (&new.start_date).into(),
+    );
+    put(
+        "due_date",
+        new.due_date != old.due_date,
+        (&new.due_date).into(),
+    );
+    put(
+        "stage_id",
+        new.stage_id != old.stage_id,
+        new.stage_id.into(),
+    );
+    put(
+        "closing_date",
+        closing_date != cur.closing_date,
+        (&closing_date).into(),
+    );
+    put("update_date", true, (&now).into());
+    let n = params.len();
+    params.push(pid.into());
+    params.push(id.into());
     tx.exec(
-        "UPDATE work_items SET title = $1, description = $2, is_story = $3, parent_story_id = $4, \
-         category_id = $5, estimated_cost = $6, importance_level_id = $7, board_id = $8, \
-         design_element_id = $9, start_date = $10, due_date = $11, stage_id = $12, closing_date = $13, \
-         update_date = $14 WHERE project_id = $15 AND work_item_id = $16",
-        params![
-            &new.title,
-            &new.description,
-            new.is_story,
-            new.parent_id,
-            new.category_id,
-            new.estimated_cost,
-            new.importance_level_id,
-            new.board_id,
-            new.design_element_id,
-            &new.start_date,
-            &new.due_date,
-            new.stage_id,
-            closing_date,
-            &now,
-            pid,
-            id
-        ],
+        &format!(
+            "UPDATE work_items SET {} WHERE project_id = ${} AND work_item_id = ${}",
+            set.join(", "),
+            n + 1,
+            n + 2
+        ),
+        &params,
     )
     .await?;
     if cur.f.is_story && !new.is_story {

@@ -33,12 +33,14 @@ use super::{DbResult, Val};
 const STATEMENT_CACHE: usize = 512;
 
 /// SQLite's page cache per connection, in KiB (negative `cache_size`).
-const READER_CACHE_KIB: i64 = 32 * 1024;
-const WRITER_CACHE_KIB: i64 = 16 * 1024;
+const READER_CACHE_KIB: i64 = 48 * 1024;
+const WRITER_CACHE_KIB: i64 = 32 * 1024;
 
 /// The SQLite database: the file, its writer and its readers.
 pub struct Lite {
     path: PathBuf,
+    /// The checkpointer thread and the sender whose drop ends it.
+    checkpointer: Mutex<Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>>,
     writer: Arc<tokio::sync::Mutex<Option<Connection>>>,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
@@ -54,7 +56,14 @@ impl Lite {
     /// Opens (creating if needed) the database at `path`, in WAL mode.
     pub fn open(path: PathBuf, max_readers: usize) -> DbResult<Lite> {
         let writer = connect(&path, true, WRITER_CACHE_KIB).map_err(to_sqlx)?;
+        let checkpointer = spawn_checkpointer(connect(&path, false, 1024).map_err(to_sqlx)?);
+        if checkpointer.is_none() {
+            writer
+                .pragma_update(None, "wal_autocheckpoint", 1000)
+                .map_err(to_sqlx)?;
+        }
         Ok(Lite {
+            checkpointer: Mutex::new(checkpointer),
             path,
             writer: Arc::new(tokio::sync::Mutex::new(Some(writer))),
             idle: Mutex::new(Vec::new()),
@@ -95,9 +104,64 @@ impl Lite {
     /// Closes the connections (readers still checked out close when they come back); the last
     /// one to close checkpoints the WAL into the database file.
     pub async fn close(&self) {
+        self.stop_checkpointer();
         self.permits.close();
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
         self.writer.lock().await.take();
+    }
+}
+
+impl Lite {
+    /// Ends the checkpointer and waits for its connection to close, so that the writer's close
+    /// is the last one (which checkpoints the whole WAL into the file).
+    fn stop_checkpointer(&self) {
+        let taken = self
+            .checkpointer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some((stop, thread)) = taken {
+            drop(stop);
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Lite {
+    fn drop(&mut self) {
+        self.stop_checkpointer();
+    }
+}
+
+/// How often the checkpointer copies the WAL back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Checkpoints on a thread of their own: the writer's automatic checkpoint is off, so no write
+/// waits while a thousand pages are copied and the file is synced (with `synchronous = NORMAL`
+/// the checkpoint is the only sync). A passive checkpoint never blocks the writer or readers;
+/// once the WAL is wholly copied the writer starts it over (trimmed to `journal_size_limit`).
+/// None when the thread could not start.
+fn spawn_checkpointer(
+    c: Connection,
+) -> Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)> {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    let run = move || {
+        // Returns at once when the sender drops.
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+            stopped.recv_timeout(CHECKPOINT_EVERY)
+        {
+            let _ = c.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+        }
+    };
+    match std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(run)
+    {
+        Ok(thread) => Some((stop, thread)),
+        Err(e) => {
+            tracing::warn!("no checkpoint thread ({e}); SQLite checkpoints on commit instead");
+            None
+        }
     }
 }
 
@@ -112,10 +176,20 @@ fn connect(path: &PathBuf, writer: bool, cache_kib: i64) -> rusqlite::Result<Con
     if writer {
         // WAL is a property of the file: set once, by the writer, before any reader opens.
         c.pragma_update(None, "journal_mode", "WAL")?;
+        // Checkpoints run on their own thread (`spawn_checkpointer`).
+        c.pragma_update(None, "wal_autocheckpoint", 0)?;
+        c.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     }
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<i64>().ok());
+    let cache_kib = env("QLX_CACHE_KIB").unwrap_or(cache_kib);
+    let mmap = if writer {
+        0
+    } else {
+        env("QLX_MMAP").unwrap_or(0)
+    };
     c.execute_batch(&format!(
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
-         PRAGMA cache_size = -{cache_kib};"
+         PRAGMA cache_size = -{cache_kib}; PRAGMA mmap_size = {mmap};"
     ))?;
     Ok(c)
 }
@@ -184,6 +258,32 @@ impl Drop for LiteRead {
     }
 }
 
+/// Logs each statement with its duration at `trace` level (`QUESTLOG_LOG_LEVEL=questlog::sql=trace`):
+/// how a reply's statements add up. Costs one level check per statement when off.
+struct Timed<'a> {
+    sql: &'a str,
+    start: Option<std::time::Instant>,
+}
+
+impl<'a> Timed<'a> {
+    fn new(sql: &'a str) -> Timed<'a> {
+        let on = tracing::enabled!(target: "questlog::sql", tracing::Level::TRACE);
+        Timed {
+            sql,
+            start: on.then(std::time::Instant::now),
+        }
+    }
+}
+
+impl Drop for Timed<'_> {
+    fn drop(&mut self) {
+        if let Some(t) = self.start {
+            let us = t.elapsed().as_micros();
+            tracing::trace!(target: "questlog::sql", us, sql = %self.sql);
+        }
+    }
+}
+
 /// Binds `params` to `st`: `$N` (and `?N`) name the N-th parameter, as on PostgreSQL; a bare `?`
 /// takes the next one in order.
 fn bind(st: &mut rusqlite::Statement<'_>, params: &[Val]) -> rusqlite::Result<()> {
@@ -207,6 +307,7 @@ fn bind(st: &mut rusqlite::Statement<'_>, params: &[Val]) -> rusqlite::Result<()
 
 /// Runs a statement to its end; the number of rows it changed.
 pub fn exec(c: &Connection, sql: &str, params: &[Val]) -> DbResult<u64> {
+    let _t = Timed::new(sql);
     let run = || -> rusqlite::Result<u64> {
         let mut st = c.prepare_cached(sql)?;
         bind(&mut st, params)?;
@@ -224,6 +325,7 @@ pub fn rows<T: LiteRecord>(
     params: &[Val],
     limit: usize,
 ) -> DbResult<Vec<T>> {
+    let _t = Timed::new(sql);
     let run = || -> rusqlite::Result<Vec<T>> {
         let mut st = c.prepare_cached(sql)?;
         bind(&mut st, params)?;

@@ -109,7 +109,10 @@ impl Db {
             if path.is_empty() {
                 anyhow::bail!("the SQLite URL names no file");
             }
-            let readers = max_connections.clamp(1, 4) as usize;
+            let readers = std::env::var("QLX_READERS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(max_connections.clamp(1, 4) as usize);
             Ok(Db::Sqlite(Arc::new(lite::Lite::open(
                 path.into(),
                 readers,
