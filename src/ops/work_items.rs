@@ -720,6 +720,9 @@ async fn insert(
     Ok((id, story))
 }
 
+/// From this offset on, a page comes from the list's cached ids (`Tx::cached_ids`).
+const DEEP_OFFSET: i64 = 1000;
+
 /// Most distinct words a search may combine (README "Limits").
 pub const MAX_SEARCH_WORDS: usize = 32;
 
@@ -1168,26 +1171,45 @@ pub async fn search(
     } else {
         format!(", w.work_item_id {dir}")
     };
-    let limit = bind(&mut params, paging.limit.into());
-    let offset = bind(&mut params, paging.offset.into());
     // In id order, a search walks its index in id order and stops at the page's end.
     let walk = matcher
         .as_ref()
         .filter(|_| sort == "w.work_item_id")
         .and_then(|m| m.walk_in_id_order());
-    let page_sql = match walk {
+    let list_sql = match walk {
         Some((from, on)) => format!(
-            "SELECT w.work_item_id FROM {from} WHERE {on} AND {other_sql} \
-             ORDER BY f.rowid {dir} LIMIT {limit} OFFSET {offset}"
+            "SELECT w.work_item_id FROM {from} WHERE {on} AND {other_sql} ORDER BY f.rowid {dir}"
         ),
         None => format!(
             "SELECT w.work_item_id FROM work_items w WHERE {where_sql} \
-             ORDER BY {nulls}{sort} {dir}{tie} \
-             LIMIT {limit} OFFSET {offset}"
+             ORDER BY {nulls}{sort} {dir}{tie}"
         ),
     };
-    let ids: Vec<(i64,)> = tx.all(&page_sql, &params).await?;
-    let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
+    // Deep pages slice the list's cached ids (store::lite::Lists) instead of walking OFFSET
+    // entries again on every page.
+    let cached = if paging.offset >= DEEP_OFFSET {
+        tx.cached_ids(&list_sql, &params).await?
+    } else {
+        None
+    };
+    let ids: Vec<i64> = match cached {
+        Some(all) => {
+            let from = usize::try_from(paging.offset)
+                .unwrap_or(usize::MAX)
+                .min(all.len());
+            let to = from
+                .saturating_add(usize::try_from(paging.limit).unwrap_or(0))
+                .min(all.len());
+            all[from..to].to_vec()
+        }
+        None => {
+            let limit = bind(&mut params, paging.limit.into());
+            let offset = bind(&mut params, paging.offset.into());
+            let page_sql = format!("{list_sql} LIMIT {limit} OFFSET {offset}");
+            let ids: Vec<(i64,)> = tx.all(&page_sql, &params).await?;
+            ids.into_iter().map(|r| r.0).collect()
+        }
+    };
     let items = store::load(tx, pid, &ids, &hidden).await?;
     Ok(Paged {
         total_count: total,

@@ -39,6 +39,10 @@ const WRITER_CACHE_KIB: i64 = 32 * 1024;
 /// The SQLite database: the file, its writer and its readers.
 pub struct Lite {
     path: PathBuf,
+    /// Committed writes of this process (see `Lists`).
+    generation: Arc<std::sync::atomic::AtomicU64>,
+    /// Deep pages' id lists (see `Lists`).
+    pub lists: Lists,
     /// The checkpointer thread and the sender whose drop ends it.
     checkpointer: Mutex<Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>>,
     writer: Arc<tokio::sync::Mutex<Option<Connection>>>,
@@ -63,6 +67,8 @@ impl Lite {
                 .map_err(to_sqlx)?;
         }
         Ok(Lite {
+            generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            lists: Lists::default(),
             checkpointer: Mutex::new(checkpointer),
             path,
             writer: Arc::new(tokio::sync::Mutex::new(Some(writer))),
@@ -78,7 +84,11 @@ impl Lite {
             return Err(sqlx::Error::PoolClosed);
         };
         c.execute_batch("BEGIN IMMEDIATE").map_err(to_sqlx)?;
-        Ok(LiteWrite { conn, open: true })
+        Ok(LiteWrite {
+            conn,
+            open: true,
+            generation: self.generation.clone(),
+        })
     }
 
     /// A reader, until the returned handle drops.
@@ -146,11 +156,16 @@ fn spawn_checkpointer(
 ) -> Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)> {
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     let run = move || {
+        let mut ticks: u64 = 0;
         // Returns at once when the sender drops.
         while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
             stopped.recv_timeout(CHECKPOINT_EVERY)
         {
             let _ = c.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+            if ticks.is_multiple_of(STATS_EVERY_TICKS) {
+                refresh_stats(&c);
+            }
+            ticks += 1;
         }
     };
     match std::thread::Builder::new()
@@ -162,6 +177,40 @@ fn spawn_checkpointer(
             tracing::warn!("no checkpoint thread ({e}); SQLite checkpoints on commit instead");
             None
         }
+    }
+}
+
+/// Planner statistics are looked at every half hour (7,200 ticks of 250 ms) and at start.
+const STATS_EVERY_TICKS: u64 = 7200;
+
+/// Gives the query planner statistics once the database has some size, and refreshes them as
+/// it grows (`PRAGMA optimize` re-analyses a table that changed size a lot). Without them SQLite
+/// guesses, and at 100,000 items it guessed a scan of every dependency of a project for a
+/// lookup by predecessor. Sampled (`analysis_limit`), so a run takes a fraction of a second.
+fn refresh_stats(c: &Connection) {
+    let has_stats = c
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap_or(0)
+        > 0;
+    let sql = if has_stats {
+        "PRAGMA analysis_limit = 400; PRAGMA optimize;"
+    } else {
+        let items = c
+            .query_row("SELECT COUNT(*) FROM work_items", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .unwrap_or(0);
+        if items < 1000 {
+            return;
+        }
+        "PRAGMA analysis_limit = 400; ANALYZE;"
+    };
+    if let Err(e) = c.execute_batch(sql) {
+        tracing::debug!("planner statistics not refreshed: {e}");
     }
 }
 
@@ -198,6 +247,7 @@ fn connect(path: &PathBuf, writer: bool, cache_kib: i64) -> rusqlite::Result<Con
 pub struct LiteWrite {
     conn: OwnedMutexGuard<Option<Connection>>,
     open: bool,
+    generation: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl LiteWrite {
@@ -213,6 +263,8 @@ impl LiteWrite {
             let _ = self.conn().execute_batch("ROLLBACK");
             return Err(to_sqlx(e));
         }
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 }
@@ -239,6 +291,59 @@ impl LiteRead {
         self.conn
             .as_ref()
             .expect("a reader holds its connection until dropped")
+    }
+
+    /// The number of writes this process has committed, read before a statement whose result
+    /// is cached: a write committing meanwhile makes the entry stale at once, never the reverse.
+    pub fn generation(&self) -> u64 {
+        self.home
+            .generation
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub fn lists(&self) -> &Lists {
+        &self.home.lists
+    }
+}
+
+/// The ordered ids of a work-item list, kept for deep pages: an `OFFSET` of 10,000 walks 10,000
+/// index entries on every page, so a client paging through a large project pays for every page
+/// before it again. The first deep page of a list stores all its ids; the next pages are slices
+/// while no write has committed since (`LiteRead::generation`). While the server runs, its
+/// process is the only one that writes work items (the CLI's commands beside it touch accounts
+/// and keys), so the generation sees every change to a list. Bounded by `LIST_CACHE_IDS` ids in
+/// all (8 bytes each), oldest entry out first.
+#[derive(Default)]
+pub struct Lists {
+    entries: Mutex<Vec<ListEntry>>,
+}
+
+/// A list's key (statement and parameters), the generation it was read at, and its ids.
+type ListEntry = (String, u64, Arc<Vec<i64>>);
+
+/// Most ids the list cache holds over all its entries (16 MiB).
+const LIST_CACHE_IDS: usize = 2 * 1024 * 1024;
+
+impl Lists {
+    /// The ids stored for `key` at `generation`.
+    pub fn get(&self, key: &str, generation: u64) -> Option<Arc<Vec<i64>>> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .iter()
+            .find(|(k, g, _)| k == key && *g == generation)
+            .map(|(_, _, ids)| ids.clone())
+    }
+
+    pub fn put(&self, key: String, generation: u64, ids: Arc<Vec<i64>>) {
+        if ids.len() > LIST_CACHE_IDS {
+            return;
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries.retain(|(k, g, _)| *g == generation && *k != key);
+        while entries.iter().map(|e| e.2.len()).sum::<usize>() + ids.len() > LIST_CACHE_IDS {
+            entries.remove(0);
+        }
+        entries.push((key, generation, ids));
     }
 }
 

@@ -300,6 +300,28 @@ impl Tx {
         })
     }
 
+    /// Every id of an ordered list (`sql` selects one id column), from the deep-page cache when
+    /// no write has committed since it was stored (`lite::Lists`). SQLite readers only; None
+    /// elsewhere, and the caller pages with OFFSET.
+    pub async fn cached_ids(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+    ) -> DbResult<Option<Arc<Vec<i64>>>> {
+        let Conn::SqliteRead(r) = &self.conn else {
+            return Ok(None);
+        };
+        let generation = r.generation();
+        let key = format!("{sql}\u{0}{params:?}");
+        if let Some(ids) = r.lists().get(&key, generation) {
+            return Ok(Some(ids));
+        }
+        let rows: Vec<(i64,)> = lite::rows(r.conn(), sql, params, usize::MAX)?;
+        let ids = Arc::new(rows.into_iter().map(|r| r.0).collect::<Vec<_>>());
+        r.lists().put(key, generation, ids.clone());
+        Ok(Some(ids))
+    }
+
     /// Whether the query returns at least one row.
     pub async fn exists(&mut self, sql: &str, params: &[Val]) -> DbResult<bool> {
         Ok(self.opt::<(i64,)>(sql, params).await?.is_some())
