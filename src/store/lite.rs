@@ -229,16 +229,11 @@ fn connect(path: &PathBuf, writer: bool, cache_kib: i64) -> rusqlite::Result<Con
         c.pragma_update(None, "wal_autocheckpoint", 0)?;
         c.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     }
-    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<i64>().ok());
-    let cache_kib = env("QLX_CACHE_KIB").unwrap_or(cache_kib);
-    let mmap = if writer {
-        0
-    } else {
-        env("QLX_MMAP").unwrap_or(0)
-    };
+    // No mmap: each connection would map the file again, and every mapped page counts in the
+    // process's RSS; the page cache (`cache_size`) bounds memory instead.
     c.execute_batch(&format!(
         "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
-         PRAGMA cache_size = -{cache_kib}; PRAGMA mmap_size = {mmap};"
+         PRAGMA cache_size = -{cache_kib}; PRAGMA mmap_size = 0;"
     ))?;
     Ok(c)
 }

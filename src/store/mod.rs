@@ -109,10 +109,10 @@ impl Db {
             if path.is_empty() {
                 anyhow::bail!("the SQLite URL names no file");
             }
-            let readers = std::env::var("QLX_READERS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(max_connections.clamp(1, 4) as usize);
+            // Statements run inline on the runtime's workers, so readers beyond one per core add
+            // memory (each has its page cache), not throughput.
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let readers = cores.max(2).min(max_connections.max(1) as usize);
             Ok(Db::Sqlite(Arc::new(lite::Lite::open(
                 path.into(),
                 readers,
