@@ -285,6 +285,20 @@ struct Head {
     actor: Option<String>,
     project: Option<String>,
 }
+crate::lite_row!(Head {
+    id,
+    event,
+    payload,
+    attempts,
+    next_attempt_at,
+    url,
+    headers,
+    format,
+    secret,
+    is_enabled,
+    actor,
+    project
+});
 
 /// Sends the webhook's due deliveries in order while we hold its lease.
 async fn work(

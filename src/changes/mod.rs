@@ -173,6 +173,7 @@ struct ChangeRow {
     #[sqlx(flatten)]
     user: OptUser,
 }
+crate::lite_row!(ChangeRow { seq, project_id, event, entity_kind, entity_id, creation_date, payload } flatten { user });
 
 #[derive(sqlx::FromRow)]
 struct OptUser {
@@ -182,6 +183,13 @@ struct OptUser {
     name: Option<String>,
     user_creation_date: Option<String>,
 }
+crate::lite_row!(OptUser {
+    id,
+    username,
+    email,
+    name,
+    user_creation_date
+});
 
 impl ChangeRow {
     fn into_change(self) -> OpResult<Change> {

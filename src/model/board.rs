@@ -47,6 +47,24 @@ pub struct BoardRow {
     pub creator_name: Option<String>,
     pub creator_creation_date: String,
 }
+crate::lite_row!(BoardRow {
+    project_id,
+    id,
+    milestone_id,
+    name,
+    description,
+    general_info,
+    start_date,
+    due_date,
+    closing_date,
+    creation_date,
+    is_default,
+    creator_id,
+    creator_username,
+    creator_email,
+    creator_name,
+    creator_creation_date
+});
 
 /// `{BOARD_SELECT} WHERE b.project_id = $1 …` into `BoardRow`.
 pub const BOARD_SELECT: &str = "SELECT b.project_id, b.id, b.milestone_id, b.name, b.description, b.general_info, \
@@ -118,6 +136,21 @@ pub struct MilestoneRow {
     pub creator_name: Option<String>,
     pub creator_creation_date: String,
 }
+crate::lite_row!(MilestoneRow {
+    project_id,
+    id,
+    name,
+    general_info,
+    start_date,
+    due_date,
+    closing_date,
+    creation_date,
+    creator_id,
+    creator_username,
+    creator_email,
+    creator_name,
+    creator_creation_date
+});
 
 /// `{MILESTONE_SELECT} WHERE m.project_id = $1 …` into `MilestoneRow`.
 pub const MILESTONE_SELECT: &str = "SELECT m.project_id, m.id, m.name, m.general_info, m.start_date, m.due_date, \

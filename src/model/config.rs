@@ -16,6 +16,14 @@ pub struct Category {
     pub color: Option<String>,
     pub creation_date: String,
 }
+crate::lite_row!(Category {
+    project_id,
+    category_id,
+    name,
+    icon,
+    color,
+    creation_date
+});
 
 /// `SELECT {CATEGORY_COLS} FROM categories c …`
 pub const CATEGORY_COLS: &str =
@@ -50,6 +58,16 @@ pub struct Stage {
     pub is_unblocker: bool,
     pub creation_date: String,
 }
+crate::lite_row!(Stage {
+    project_id,
+    stage_id,
+    name,
+    icon,
+    color,
+    status,
+    is_unblocker,
+    creation_date
+});
 
 /// `SELECT {STAGE_COLS} FROM stages s …` (order stages by `s.display_order, s.stage_id`).
 pub const STAGE_COLS: &str =
@@ -68,6 +86,15 @@ pub struct ImportanceLevel {
     pub is_default: bool,
     pub creation_date: String,
 }
+crate::lite_row!(ImportanceLevel {
+    project_id,
+    importance_level_id,
+    name,
+    icon,
+    color,
+    is_default,
+    creation_date
+});
 
 /// `SELECT {IMPORTANCE_LEVEL_COLS} FROM importance_levels il …`
 pub const IMPORTANCE_LEVEL_COLS: &str = "il.project_id, il.importance_level_id, il.name, il.icon, il.color, il.is_default, il.creation_date";
@@ -84,6 +111,14 @@ pub struct DesignElementType {
     pub color: Option<String>,
     pub creation_date: String,
 }
+crate::lite_row!(DesignElementType {
+    project_id,
+    design_element_type_id,
+    name,
+    icon,
+    color,
+    creation_date
+});
 
 /// `SELECT {DESIGN_ELEMENT_TYPE_COLS} FROM design_element_types dt …`
 pub const DESIGN_ELEMENT_TYPE_COLS: &str =
@@ -102,6 +137,15 @@ pub struct Tag {
     pub display_icon_only: bool,
     pub creation_date: String,
 }
+crate::lite_row!(Tag {
+    project_id,
+    tag_id,
+    name,
+    icon,
+    color,
+    display_icon_only,
+    creation_date
+});
 
 /// `SELECT {TAG_COLS} FROM tags t …`
 pub const TAG_COLS: &str =

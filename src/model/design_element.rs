@@ -66,6 +66,26 @@ pub struct DesignElementRow {
     pub total_work_item_count: i64,
     pub closed_work_item_count: i64,
 }
+crate::lite_row!(DesignElementRow {
+    project_id,
+    design_element_id,
+    parent_id,
+    sibling_index,
+    name,
+    description,
+    start_date,
+    due_date,
+    creation_date,
+    update_date,
+    creator_id,
+    type_id,
+    type_name,
+    type_icon,
+    type_color,
+    type_creation_date,
+    total_work_item_count,
+    closed_work_item_count
+});
 
 /// `{DESIGN_ELEMENT_SELECT} WHERE de.project_id = $1 …` into `DesignElementRow`. The counts
 /// add up the element's running totals (`design_element_tallies`, a few rows per element kept

@@ -29,6 +29,14 @@ pub struct RoleRow {
     pub creation_date: String,
     pub permissions: String,
 }
+crate::lite_row!(RoleRow {
+    project_id,
+    role_id,
+    name,
+    is_admin,
+    creation_date,
+    permissions
+});
 
 /// `SELECT {ROLE_COLS} FROM roles r …` into `RoleRow`.
 pub const ROLE_COLS: &str =
@@ -81,6 +89,23 @@ struct ProjectUserRow {
     role_creation_date: Option<String>,
     role_permissions: Option<String>,
 }
+crate::lite_row!(ProjectUserRow {
+    project_id,
+    is_admin,
+    is_guest,
+    is_active,
+    creation_date,
+    id,
+    username,
+    email,
+    name,
+    user_creation_date,
+    role_id,
+    role_name,
+    role_is_admin,
+    role_creation_date,
+    role_permissions
+});
 
 const PROJECT_USER_SELECT: &str = "SELECT pu.project_id, pu.is_admin, pu.is_guest, pu.is_active, pu.creation_date, \
      u.id, u.username, u.email, u.name, u.creation_date AS user_creation_date, \

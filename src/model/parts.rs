@@ -19,6 +19,7 @@ pub struct SubTask {
     pub index: i64,
     pub creation_date: String,
 }
+crate::lite_row!(SubTask { project_id, work_item_id, sub_task_id, title, is_completed, index = "position", creation_date });
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -80,6 +81,13 @@ pub struct AuthorRow {
     pub name: Option<String>,
     pub user_creation_date: String,
 }
+crate::lite_row!(AuthorRow {
+    user_id,
+    username,
+    email,
+    name,
+    user_creation_date
+});
 
 impl From<AuthorRow> for User {
     fn from(r: AuthorRow) -> Self {

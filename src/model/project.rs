@@ -146,6 +146,25 @@ pub struct ProjectRow {
     pub owner_name: Option<String>,
     pub owner_creation_date: String,
 }
+crate::lite_row!(ProjectRow {
+    id,
+    workspace_id,
+    name,
+    description,
+    general_info,
+    closing_date,
+    creation_date,
+    cost_metric,
+    is_demo,
+    hours_per_day,
+    module_config,
+    default_board_id,
+    owner_id,
+    owner_username,
+    owner_email,
+    owner_name,
+    owner_creation_date
+});
 
 pub const PROJECT_SELECT: &str = "SELECT p.id, p.workspace_id, p.name, p.description, p.general_info, \
      p.closing_date, p.creation_date, p.cost_metric, p.is_demo, p.hours_per_day, p.module_config, \

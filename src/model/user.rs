@@ -12,6 +12,13 @@ pub struct User {
     pub name: Option<String>,
     pub creation_date: String,
 }
+crate::lite_row!(User {
+    id,
+    username,
+    email,
+    name,
+    creation_date
+});
 
 /// Columns of `users` aliased for `User`; use as `SELECT {USER_COLS} FROM users u …`.
 pub const USER_COLS: &str = "u.id, u.username, u.email, u.name, u.creation_date";

@@ -29,6 +29,15 @@ struct AccessRow {
     role_admin: Option<bool>,
     role_permissions: Option<String>,
 }
+crate::lite_row!(AccessRow {
+    owner_id,
+    closing_date,
+    is_admin,
+    is_guest,
+    is_active,
+    role_admin,
+    role_permissions
+});
 
 /// Scopes that only writes ask for: every create, edit and delete in a project goes through
 /// `member` (or `admin`) with one of them, which is where a closed project refuses it.

@@ -41,6 +41,12 @@ struct Dated {
     start_date: Option<String>,
     due_date: Option<String>,
 }
+crate::lite_row!(Dated {
+    id,
+    name,
+    start_date,
+    due_date
+});
 
 #[derive(sqlx::FromRow)]
 struct DatedItem {
@@ -55,6 +61,18 @@ struct DatedItem {
     category_creation_date: Option<String>,
     project_creation_date: String,
 }
+crate::lite_row!(DatedItem {
+    id,
+    name,
+    start_date,
+    due_date,
+    category_id,
+    category_name,
+    category_icon,
+    category_color,
+    category_creation_date,
+    project_creation_date
+});
 
 struct Window {
     from: String,

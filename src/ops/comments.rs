@@ -145,6 +145,7 @@ pub struct CommentRow {
     #[sqlx(flatten)]
     author: AuthorRow,
 }
+crate::lite_row!(CommentRow { project_id, parent_id, comment_id, text, work_log_id, creation_date, update_date } flatten { author });
 
 /// The caller at a thread: their membership, whether they may comment there at all, and the
 /// work item (none for a design element).

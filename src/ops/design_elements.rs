@@ -457,6 +457,15 @@ struct Current {
     start_date: Option<String>,
     due_date: Option<String>,
 }
+crate::lite_row!(Current {
+    design_element_type_id,
+    name,
+    description,
+    parent_id,
+    sibling_index,
+    start_date,
+    due_date
+});
 
 async fn current(tx: &mut Tx, pid: i64, id: i64) -> OpResult<Current> {
     tx.opt(

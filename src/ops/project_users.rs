@@ -57,6 +57,12 @@ struct Membership {
     is_guest: bool,
     is_active: bool,
 }
+crate::lite_row!(Membership {
+    role_id,
+    is_admin,
+    is_guest,
+    is_active
+});
 
 async fn load(tx: &mut Tx, pid: i64, user_id: i64) -> OpResult<ProjectUser> {
     model::get_project_user(tx, pid, user_id)

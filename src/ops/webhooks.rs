@@ -152,6 +152,17 @@ struct WebhookRow {
     creator_id: i64,
     creation_date: String,
 }
+crate::lite_row!(WebhookRow {
+    project_id,
+    webhook_id,
+    url,
+    is_enabled,
+    headers,
+    format,
+    secret,
+    creator_id,
+    creation_date
+});
 
 const WEBHOOK_COLS: &str = "w.project_id, w.webhook_id, w.url, w.is_enabled, w.headers, w.format, \
      w.secret, w.creator_id, w.creation_date";
@@ -554,6 +565,19 @@ struct DeliveryRow {
     creation_date: String,
     redelivery_of: Option<i64>,
 }
+crate::lite_row!(DeliveryRow {
+    id,
+    project_id,
+    webhook_id,
+    change_id,
+    event,
+    payload,
+    status,
+    attempts,
+    next_attempt_at,
+    creation_date,
+    redelivery_of
+});
 
 const DELIVERY_COLS: &str = "d.id, d.project_id, d.webhook_id, d.change_id, d.event, d.payload, \
      d.status, d.attempts, d.next_attempt_at, d.creation_date, d.redelivery_of";
@@ -568,6 +592,15 @@ struct AttemptRow {
     error: Option<String>,
     response: Option<String>,
 }
+crate::lite_row!(AttemptRow {
+    delivery_id,
+    attempt,
+    attempted_date,
+    status_code,
+    duration_ms,
+    error,
+    response
+});
 
 fn ms_to_date(ms: i64) -> Option<String> {
     chrono::DateTime::from_timestamp_millis(ms).map(model::format_date)

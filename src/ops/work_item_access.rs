@@ -19,6 +19,7 @@ pub struct ItemRef {
     #[sqlx(default)]
     pub board_id: Option<i64>,
 }
+crate::lite_row!(ItemRef { project_id, work_item_id, category_id, is_story, parent_story_id } default { board_id });
 
 impl ItemRef {
     /// The category the permission rules look at (user stories have none).

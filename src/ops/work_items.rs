@@ -234,6 +234,27 @@ struct CurrentRow {
     stage_unblocker: bool,
     is_blocked: bool,
 }
+crate::lite_row!(CurrentRow {
+    title,
+    description,
+    is_story,
+    parent_story_id,
+    category_id,
+    estimated_cost,
+    importance_level_id,
+    board_id,
+    board_index,
+    design_element_id,
+    design_element_index,
+    start_date,
+    due_date,
+    stage_id,
+    closing_date,
+    last_sub_task_id,
+    stage_closed,
+    stage_unblocker,
+    is_blocked
+});
 
 async fn current(tx: &mut Tx, pid: i64, id: i64) -> OpResult<Current> {
     let r: CurrentRow = tx
@@ -363,6 +384,15 @@ struct RefsRow {
     parent: bool,
     board_closed: bool,
 }
+crate::lite_row!(RefsRow {
+    importance_level,
+    category,
+    stage_status,
+    board,
+    design_element,
+    parent,
+    board_closed
+});
 
 /// What `check_refs` learns beyond "every reference exists".
 struct Refs {
@@ -690,6 +720,9 @@ async fn insert(
     Ok((id, story))
 }
 
+/// From this offset on, a page comes from the list's cached ids (`Tx::cached_ids`).
+const DEEP_OFFSET: i64 = 1000;
+
 /// Most distinct words a search may combine (README "Limits").
 pub const MAX_SEARCH_WORDS: usize = 32;
 
@@ -738,29 +771,90 @@ async fn apply(
         (true, false) => Some(now.clone()),
         (false, _) => None,
     };
+    // Only the columns that change: SQLite rewrites every index and fires every `UPDATE OF`
+    // trigger of a column named in SET, changed or not.
+    let mut set: Vec<String> = Vec::new();
+    let mut params: Vec<Val> = Vec::new();
+    let mut put = |col: &str, changed: bool, v: Val| {
+        if changed {
+            params.push(v);
+            set.push(format!("{col} = ${}", params.len()));
+        }
+    };
+    let old = &cur.f;
+    put("title", new.title != old.title, (&new.title).into());
+    put(
+        "description",
+        new.description != old.description,
+        (&new.description).into(),
+    );
+    put(
+        "is_story",
+        new.is_story != old.is_story,
+        new.is_story.into(),
+    );
+    put(
+        "parent_story_id",
+        new.parent_id != old.parent_id,
+        new.parent_id.into(),
+    );
+    put(
+        "category_id",
+        new.category_id != old.category_id,
+        new.category_id.into(),
+    );
+    put(
+        "estimated_cost",
+        new.estimated_cost.to_bits() != old.estimated_cost.to_bits(),
+        new.estimated_cost.into(),
+    );
+    put(
+        "importance_level_id",
+        new.importance_level_id != old.importance_level_id,
+        new.importance_level_id.into(),
+    );
+    put(
+        "board_id",
+        new.board_id != old.board_id,
+        new.board_id.into(),
+    );
+    put(
+        "design_element_id",
+        new.design_element_id != old.design_element_id,
+        new.design_element_id.into(),
+    );
+    put(
+        "start_date",
+        new.start_date != old.start_date,
+        (&new.start_date).into(),
+    );
+    put(
+        "due_date",
+        new.due_date != old.due_date,
+        (&new.due_date).into(),
+    );
+    put(
+        "stage_id",
+        new.stage_id != old.stage_id,
+        new.stage_id.into(),
+    );
+    put(
+        "closing_date",
+        closing_date != cur.closing_date,
+        (&closing_date).into(),
+    );
+    put("update_date", true, (&now).into());
+    let n = params.len();
+    params.push(pid.into());
+    params.push(id.into());
     tx.exec(
-        "UPDATE work_items SET title = $1, description = $2, is_story = $3, parent_story_id = $4, \
-         category_id = $5, estimated_cost = $6, importance_level_id = $7, board_id = $8, \
-         design_element_id = $9, start_date = $10, due_date = $11, stage_id = $12, closing_date = $13, \
-         update_date = $14 WHERE project_id = $15 AND work_item_id = $16",
-        params![
-            &new.title,
-            &new.description,
-            new.is_story,
-            new.parent_id,
-            new.category_id,
-            new.estimated_cost,
-            new.importance_level_id,
-            new.board_id,
-            new.design_element_id,
-            &new.start_date,
-            &new.due_date,
-            new.stage_id,
-            closing_date,
-            &now,
-            pid,
-            id
-        ],
+        &format!(
+            "UPDATE work_items SET {} WHERE project_id = ${} AND work_item_id = ${}",
+            set.join(", "),
+            n + 1,
+            n + 2
+        ),
+        &params,
     )
     .await?;
     if cur.f.is_story && !new.is_story {
@@ -1077,26 +1171,45 @@ pub async fn search(
     } else {
         format!(", w.work_item_id {dir}")
     };
-    let limit = bind(&mut params, paging.limit.into());
-    let offset = bind(&mut params, paging.offset.into());
     // In id order, a search walks its index in id order and stops at the page's end.
     let walk = matcher
         .as_ref()
         .filter(|_| sort == "w.work_item_id")
         .and_then(|m| m.walk_in_id_order());
-    let page_sql = match walk {
+    let list_sql = match walk {
         Some((from, on)) => format!(
-            "SELECT w.work_item_id FROM {from} WHERE {on} AND {other_sql} \
-             ORDER BY f.rowid {dir} LIMIT {limit} OFFSET {offset}"
+            "SELECT w.work_item_id FROM {from} WHERE {on} AND {other_sql} ORDER BY f.rowid {dir}"
         ),
         None => format!(
             "SELECT w.work_item_id FROM work_items w WHERE {where_sql} \
-             ORDER BY {nulls}{sort} {dir}{tie} \
-             LIMIT {limit} OFFSET {offset}"
+             ORDER BY {nulls}{sort} {dir}{tie}"
         ),
     };
-    let ids: Vec<(i64,)> = tx.all(&page_sql, &params).await?;
-    let ids: Vec<i64> = ids.into_iter().map(|r| r.0).collect();
+    // Deep pages slice the list's cached ids (store::lite::Lists) instead of walking OFFSET
+    // entries again on every page.
+    let cached = if paging.offset >= DEEP_OFFSET {
+        tx.cached_ids(&list_sql, &params).await?
+    } else {
+        None
+    };
+    let ids: Vec<i64> = match cached {
+        Some(all) => {
+            let from = usize::try_from(paging.offset)
+                .unwrap_or(usize::MAX)
+                .min(all.len());
+            let to = from
+                .saturating_add(usize::try_from(paging.limit).unwrap_or(0))
+                .min(all.len());
+            all[from..to].to_vec()
+        }
+        None => {
+            let limit = bind(&mut params, paging.limit.into());
+            let offset = bind(&mut params, paging.offset.into());
+            let page_sql = format!("{list_sql} LIMIT {limit} OFFSET {offset}");
+            let ids: Vec<(i64,)> = tx.all(&page_sql, &params).await?;
+            ids.into_iter().map(|r| r.0).collect()
+        }
+    };
     let items = store::load(tx, pid, &ids, &hidden).await?;
     Ok(Paged {
         total_count: total,

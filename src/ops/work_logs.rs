@@ -40,6 +40,7 @@ struct WorkLogRow {
     #[sqlx(flatten)]
     author: AuthorRow,
 }
+crate::lite_row!(WorkLogRow { project_id, work_item_id, work_log_id, value, description, date, creation_date } flatten { author });
 
 impl From<WorkLogRow> for WorkLog {
     fn from(r: WorkLogRow) -> Self {

@@ -62,6 +62,19 @@ struct WorkspaceRow {
     owner_name: Option<String>,
     owner_creation_date: String,
 }
+crate::lite_row!(WorkspaceRow {
+    id,
+    name,
+    general_info,
+    total_seats,
+    creation_date,
+    used_seats,
+    owner_id,
+    owner_username,
+    owner_email,
+    owner_name,
+    owner_creation_date
+});
 
 const WORKSPACE_SELECT: &str = "SELECT w.id, w.name, w.general_info, w.total_seats, w.creation_date, \
      (SELECT COUNT(*) FROM workspace_users x WHERE x.workspace_id = w.id AND x.is_active) AS used_seats, \
@@ -84,6 +97,19 @@ struct WorkspaceUserRow {
     name: Option<String>,
     user_creation_date: String,
 }
+crate::lite_row!(WorkspaceUserRow {
+    workspace_id,
+    team_id,
+    is_admin,
+    is_guest,
+    is_active,
+    creation_date,
+    id,
+    username,
+    email,
+    name,
+    user_creation_date
+});
 
 const WORKSPACE_USER_SELECT: &str = "SELECT wu.workspace_id, wu.team_id, wu.is_admin, wu.is_guest, \
      wu.is_active, wu.creation_date, u.id, u.username, u.email, u.name, \
@@ -169,6 +195,17 @@ struct TeamRow {
     creator_name: Option<String>,
     creator_creation_date: String,
 }
+crate::lite_row!(TeamRow {
+    id,
+    workspace_id,
+    name,
+    creation_date,
+    creator_id,
+    creator_username,
+    creator_email,
+    creator_name,
+    creator_creation_date
+});
 
 async fn load_teams(
     tx: &mut Tx,

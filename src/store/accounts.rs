@@ -132,6 +132,13 @@ pub struct KeyInfo {
     pub creation_date: String,
     pub revoked_date: Option<String>,
 }
+crate::lite_row!(KeyInfo {
+    id,
+    name,
+    scopes,
+    creation_date,
+    revoked_date
+});
 
 pub async fn list_keys(tx: &mut Tx, user_id: i64) -> DbResult<Vec<KeyInfo>> {
     tx.all(

@@ -27,7 +27,7 @@ pub const SQLITE_FILE: &str = "questlog.db";
 
 /// Writes a consistent snapshot of a SQLite database to `dest` (which must not exist).
 pub async fn backup_sqlite(db: &Db, dest: &Path) -> anyhow::Result<()> {
-    if !matches!(db, Db::Sqlite { .. }) {
+    if !matches!(db, Db::Sqlite(_)) {
         bail!("backup_sqlite needs a SQLite database");
     }
     refuse_existing(dest)?;

@@ -30,6 +30,26 @@ pub struct FileRow {
     pub fu_name: Option<String>,
     pub fu_creation_date: String,
 }
+crate::lite_row!(FileRow {
+    file_id,
+    f_project_id,
+    f_name,
+    content_type,
+    size,
+    is_image,
+    token,
+    blob_key,
+    thumb_key,
+    thumb_name,
+    thumb_content_type,
+    thumb_size,
+    f_creation_date,
+    fu_id,
+    fu_username,
+    fu_email,
+    fu_name,
+    fu_creation_date
+});
 
 /// Columns of `files f JOIN users fu` for [`FileRow`].
 pub const FILE_COLS: &str = "f.id AS file_id, f.project_id AS f_project_id, f.name AS f_name, \
@@ -87,6 +107,7 @@ pub struct AttachmentRow {
     #[sqlx(flatten)]
     pub file: FileRow,
 }
+crate::lite_row!(AttachmentRow { attachment_id, project_id, work_item_id, design_element_id, creation_date, is_card_picture, au_id, au_username, au_email, au_name, au_creation_date } flatten { file });
 
 /// `SELECT` of attachments; add `WHERE …` on `a.`.
 pub fn attachment_select() -> String {

@@ -37,6 +37,16 @@ struct Row {
     logged: f64,
     remaining: f64,
 }
+crate::lite_row!(Row {
+    category_id,
+    total,
+    closed,
+    created_recently,
+    estimated,
+    estimated_recently,
+    logged,
+    remaining
+});
 
 const ASSIGNED: &str = "EXISTS (SELECT wu.user_id FROM work_item_users wu WHERE wu.project_id = w.project_id \
      AND wu.work_item_id = w.work_item_id AND wu.user_id = ";
@@ -157,6 +167,14 @@ struct TallyRow {
     logged: i64,
     remaining: i64,
 }
+crate::lite_row!(TallyRow {
+    category_id,
+    total,
+    closed,
+    estimated,
+    logged,
+    remaining
+});
 
 /// Costs are tallied in millionths.
 fn cost(micro: i64) -> f64 {

@@ -2,12 +2,14 @@
 //!
 //! Every statement is written once, with `$1`-style placeholders, and runs unchanged on both
 //! backends. Parameters travel as [`Val`] so that dynamic queries (search filters) bind the same
-//! way as static ones, and rows decode through `sqlx::FromRow` derives that hold for both row types.
+//! way as static ones. SQLite runs on rusqlite (`lite`), PostgreSQL on sqlx; rows decode through a
+//! `sqlx::FromRow` derive (PostgreSQL) and the `lite_row!` line under it (SQLite).
 
 pub mod accounts;
 pub mod backup;
 pub mod changelog;
 pub mod files;
+pub mod lite;
 pub mod metrics;
 pub mod migrate;
 pub mod projects;
@@ -16,14 +18,12 @@ pub mod sequences;
 pub mod work_items;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Transaction};
 
 pub type DbResult<T> = Result<T, sqlx::Error>;
 
@@ -74,14 +74,8 @@ macro_rules! params {
 }
 
 /// A row type both backends can decode.
-pub trait Record:
-    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
-{
-}
-impl<T> Record for T where
-    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
-{
-}
+pub trait Record: lite::LiteRecord + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static {}
+impl<T> Record for T where T: lite::LiteRecord + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -90,10 +84,10 @@ pub enum Backend {
 }
 
 /// The database. SQLite gets one writer connection (writes queue instead of failing with
-/// "database is locked") and a pool of readers; PostgreSQL one pool.
+/// "database is locked") and a few readers (`lite`); PostgreSQL one pool.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite(Arc<lite::Lite>),
     Postgres(PgPool),
 }
 
@@ -108,31 +102,21 @@ impl Db {
                 .connect_with(opts)
                 .await?;
             Ok(Db::Postgres(pool))
-        } else if url.starts_with("sqlite:") {
-            let opts = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(30))
-                .pragma("cache_size", "-16000")
-                .pragma("temp_store", "memory")
-                // Reads come from the page cache mapping instead of a read() per page.
-                .pragma("mmap_size", "268435456");
-            let write = SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .acquire_timeout(Duration::from_secs(60))
-                .connect_with(opts.clone())
-                .await?;
-            // Readers never write (handlers take `Db::read` for GETs); WAL lets them run
-            // beside the writer.
-            let read = SqlitePoolOptions::new()
-                .max_connections(max_connections.max(1))
-                .acquire_timeout(Duration::from_secs(30))
-                .connect_with(opts)
-                .await?;
-            Ok(Db::Sqlite { read, write })
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            // `sqlite://path`, `sqlite:path`; options after `?` are ours to set, not the URL's.
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            let path = path.split('?').next().unwrap_or(path);
+            if path.is_empty() {
+                anyhow::bail!("the SQLite URL names no file");
+            }
+            let readers = std::env::var("QLX_READERS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(max_connections.clamp(1, 4) as usize);
+            Ok(Db::Sqlite(Arc::new(lite::Lite::open(
+                path.into(),
+                readers,
+            )?)))
         } else {
             anyhow::bail!("unsupported database URL (expected postgres://… or sqlite://…)")
         }
@@ -140,7 +124,7 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Sqlite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -148,9 +132,7 @@ impl Db {
     /// A transaction for a write. Commit it; dropping it rolls back.
     pub async fn write(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => {
-                Conn::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?).into()
-            }
+            Db::Sqlite(lite) => Conn::Sqlite(lite.write().await?).into(),
             Db::Postgres(p) => Conn::Postgres(p.begin().await?).into(),
         })
     }
@@ -160,7 +142,7 @@ impl Db {
     /// sees a committed state (two statements of one reply may see two successive states).
     pub async fn read(&self) -> DbResult<Tx> {
         Ok(match self {
-            Db::Sqlite { read, .. } => Conn::SqliteRead(read.acquire().await?).into(),
+            Db::Sqlite(lite) => Conn::SqliteRead(lite.read().await?).into(),
             Db::Postgres(p) => Conn::PostgresRead(p.acquire().await?).into(),
         })
     }
@@ -173,10 +155,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write } => {
-                read.close().await;
-                write.close().await;
-            }
+            Db::Sqlite(lite) => lite.close().await,
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -191,9 +170,9 @@ pub struct Tx {
 }
 
 enum Conn {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(lite::LiteWrite),
     Postgres(Transaction<'static, Postgres>),
-    SqliteRead(PoolConnection<Sqlite>),
+    SqliteRead(lite::LiteRead),
     PostgresRead(PoolConnection<Postgres>),
 }
 
@@ -211,11 +190,11 @@ macro_rules! on_conn {
     ($tx:expr, $c:ident => sqlite: $s:expr, postgres: $p:expr) => {
         match &mut $tx.conn {
             Conn::Sqlite(t) => {
-                let $c: &mut sqlx::SqliteConnection = &mut **t;
+                let $c: &rusqlite::Connection = t.conn();
                 $s
             }
             Conn::SqliteRead(t) => {
-                let $c: &mut sqlx::SqliteConnection = &mut **t;
+                let $c: &rusqlite::Connection = t.conn();
                 $s
             }
             Conn::Postgres(t) => {
@@ -262,7 +241,7 @@ impl Tx {
             changelog::append(&mut self, pending).await?;
         }
         match self.conn {
-            Conn::Sqlite(t) => t.commit().await,
+            Conn::Sqlite(t) => t.commit(),
             Conn::Postgres(t) => t.commit().await,
             Conn::SqliteRead(_) | Conn::PostgresRead(_) => Ok(()),
         }
@@ -275,38 +254,72 @@ impl Tx {
 
     /// Runs a statement; returns the number of rows it affected.
     pub async fn exec(&mut self, sql: &str, params: &[Val]) -> DbResult<u64> {
-        let sql = AssertSqlSafe(sql.to_string());
         Ok(on_conn!(self, c =>
-            sqlite: bind_all!(sqlx::query(sql), params).execute(c).await?.rows_affected(),
-            postgres: bind_all!(sqlx::query(sql), params).execute(c).await?.rows_affected()))
+            sqlite: lite::exec(c, sql, params)?,
+            postgres: bind_all!(sqlx::query(AssertSqlSafe(sql.to_string())), params)
+                .execute(c).await?.rows_affected()))
     }
 
     /// Runs a batch of statements with no parameters (migrations).
     pub async fn exec_batch(&mut self, sql: &str) -> DbResult<()> {
         use sqlx::Executor;
-        let sql = AssertSqlSafe(sql.to_string());
         on_conn!(self, c =>
-            sqlite: { c.execute(sql).await?; },
-            postgres: { c.execute(sql).await?; });
+            sqlite: lite::exec_batch(c, sql)?,
+            postgres: { c.execute(AssertSqlSafe(sql.to_string())).await?; });
         Ok(())
     }
 
     pub async fn all<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<Vec<T>> {
-        let sql = AssertSqlSafe(sql.to_string());
         on_conn!(self, c =>
-            sqlite: bind_all!(sqlx::query_as::<Sqlite, T>(sql), params).fetch_all(c).await,
-            postgres: bind_all!(sqlx::query_as::<Postgres, T>(sql), params).fetch_all(c).await)
+            sqlite: lite::rows(c, sql, params, usize::MAX),
+            postgres: bind_all!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())), params)
+                .fetch_all(c).await)
     }
 
     pub async fn opt<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<Option<T>> {
-        let sql = AssertSqlSafe(sql.to_string());
         on_conn!(self, c =>
-            sqlite: bind_all!(sqlx::query_as::<Sqlite, T>(sql), params).fetch_optional(c).await,
-            postgres: bind_all!(sqlx::query_as::<Postgres, T>(sql), params).fetch_optional(c).await)
+            sqlite: Ok(lite::rows(c, sql, params, 1)?.pop()),
+            postgres: bind_all!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())), params)
+                .fetch_optional(c).await)
     }
 
     pub async fn one<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<T> {
         self.opt(sql, params).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Every row of a query as text (NULL as None): dumps and comparisons in tests and tools.
+    pub async fn text_rows(&mut self, sql: &str) -> DbResult<Vec<Vec<Option<String>>>> {
+        use sqlx::Row;
+        on_conn!(self, c =>
+        sqlite: lite::text_rows(c, sql),
+        postgres: {
+            let rows = sqlx::query(AssertSqlSafe(sql.to_string())).fetch_all(c).await?;
+            rows.iter()
+                .map(|r| (0..r.len()).map(|i| r.try_get::<Option<String>, _>(i)).collect())
+                .collect()
+        })
+    }
+
+    /// Every id of an ordered list (`sql` selects one id column), from the deep-page cache when
+    /// no write has committed since it was stored (`lite::Lists`). SQLite readers only; None
+    /// elsewhere, and the caller pages with OFFSET.
+    pub async fn cached_ids(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+    ) -> DbResult<Option<Arc<Vec<i64>>>> {
+        let Conn::SqliteRead(r) = &self.conn else {
+            return Ok(None);
+        };
+        let generation = r.generation();
+        let key = format!("{sql}\u{0}{params:?}");
+        if let Some(ids) = r.lists().get(&key, generation) {
+            return Ok(Some(ids));
+        }
+        let rows: Vec<(i64,)> = lite::rows(r.conn(), sql, params, usize::MAX)?;
+        let ids = Arc::new(rows.into_iter().map(|r| r.0).collect::<Vec<_>>());
+        r.lists().put(key, generation, ids.clone());
+        Ok(Some(ids))
     }
 
     /// Whether the query returns at least one row.

@@ -52,6 +52,69 @@ struct ItemRow {
     ref_version: Option<i64>,
     users_version: Option<i64>,
 }
+crate::lite_row!(ItemRow {
+    project_id,
+    work_item_id,
+    parent_story_id,
+    is_story,
+    title,
+    description,
+    category_id,
+    estimated_cost,
+    board_index,
+    design_element_id,
+    design_element_index,
+    start_date,
+    due_date,
+    update_date,
+    closing_date,
+    creation_date,
+    c_name,
+    c_icon,
+    c_color,
+    c_creation_date,
+    s_stage_id,
+    s_name,
+    s_icon,
+    s_color,
+    s_status,
+    s_is_unblocker,
+    s_creation_date,
+    il_id,
+    il_name,
+    il_icon,
+    il_color,
+    il_is_default,
+    il_creation_date,
+    u_id,
+    u_username,
+    u_email,
+    u_name,
+    u_creation_date,
+    b_id,
+    b_milestone_id,
+    b_name,
+    b_description,
+    b_general_info,
+    b_start_date,
+    b_due_date,
+    b_closing_date,
+    b_creation_date,
+    b_is_default,
+    bu_id,
+    bu_username,
+    bu_email,
+    bu_name,
+    bu_creation_date,
+    logged_cost,
+    story_estimated,
+    story_logged,
+    has_dependencies,
+    is_blocked,
+    has_tags,
+    has_users,
+    picture_id
+});
 
 /// The per-row subqueries run only for the rows that need them (CASE evaluates its branch only
 /// when taken, on both backends): story sums for stories, `is_blocked` for items with
@@ -100,6 +163,7 @@ fn user_ids(list: Option<&str>) -> Vec<i64> {
     links.sort_unstable();
     links.into_iter().map(|l| l.1).collect()
 }
+crate::lite_row!(TagLink { work_item_id } flatten { tag });
 
 /// The work items `ids` of the project, in the order given; unknown ids are skipped, as the
 /// member sees them: `hidden` (the categories the caller cannot read, `Member::hidden_categories`)
@@ -271,6 +335,10 @@ pub use super::search::{MAX_WORDS, index_words, words};
 /// work-item sequence; SQLite already has a single writer). Take it before reading the state a
 /// write depends on, so board positions stay dense under concurrent moves.
 pub async fn lock_project(tx: &mut Tx, project_id: i64) -> DbResult<()> {
+    // On SQLite the no-op UPDATE would only dirty a page for the WAL to write on every commit.
+    if tx.backend() == super::Backend::Sqlite {
+        return Ok(());
+    }
     tx.exec(
         "UPDATE project_sequences SET last_value = last_value WHERE project_id = $1 AND kind = 'workitem'",
         params![project_id],

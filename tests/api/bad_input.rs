@@ -529,7 +529,7 @@ async fn sweep(shard: usize) {
     let fx = fixture().await;
     let doc = fx.app.get("/openapi.json").await.expect(200);
     // Snapshot per request on SQLite; per operation on PostgreSQL (slower to dump).
-    let per_request = matches!(fx.app.db, questlog::store::Db::Sqlite { .. });
+    let per_request = matches!(fx.app.db, questlog::store::Db::Sqlite(_));
     let mut failures = Vec::new();
     let mut count = 0;
     for (i, op) in ops(&doc).iter().enumerate() {

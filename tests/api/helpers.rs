@@ -491,24 +491,27 @@ pub async fn snapshot(db: &Db) -> Snapshot {
     use sqlx::Row;
     let mut out = Snapshot::new();
     match db {
-        Db::Sqlite { read, .. } => {
-            let tables: Vec<String> = sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-            )
-            .fetch_all(read)
-            .await
-            .unwrap();
-            for t in tables {
-                let cols: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT name FROM pragma_table_info('{t}') ORDER BY cid"
-                )))
-                .fetch_all(read)
+        Db::Sqlite(_) => {
+            let mut tx = db.read().await.unwrap();
+            let tables: Vec<(String,)> = tx
+                .all(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                    &[],
+                )
                 .await
                 .unwrap();
+            for (t,) in tables {
+                let cols: Vec<(String,)> = tx
+                    .all(
+                        &format!("SELECT name FROM pragma_table_info('{t}') ORDER BY cid"),
+                        &[],
+                    )
+                    .await
+                    .unwrap();
                 // Blobs (the full-text index's pages) as hex, so they compare as text too.
                 let list: Vec<String> = cols
                     .iter()
-                    .map(|c| {
+                    .map(|(c,)| {
                         format!(
                             "CASE WHEN typeof(\"{c}\") = 'blob' THEN hex(\"{c}\") \
                              ELSE CAST(\"{c}\" AS TEXT) END"
@@ -516,18 +519,7 @@ pub async fn snapshot(db: &Db) -> Snapshot {
                     })
                     .collect();
                 let sql = format!("SELECT {} FROM \"{t}\"", list.join(", "));
-                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                    .fetch_all(read)
-                    .await
-                    .unwrap();
-                let mut rows: Vec<Vec<Option<String>>> = rows
-                    .iter()
-                    .map(|r| {
-                        (0..cols.len())
-                            .map(|i| r.get::<Option<String>, _>(i))
-                            .collect()
-                    })
-                    .collect();
+                let mut rows = tx.text_rows(&sql).await.unwrap();
                 rows.sort();
                 out.insert(t, rows);
             }

@@ -636,7 +636,7 @@ async fn write_release_fixture() {
         replies.insert(p, serde_json::from_str(&body).unwrap());
     }
     let dump = match &app.db {
-        Db::Sqlite { .. } => {
+        Db::Sqlite(_) => {
             let dir = tempfile::tempdir().unwrap();
             let file = dir.path().join("f.db");
             backup::backup_sqlite(&app.db, &file).await.unwrap();
