@@ -88,15 +88,18 @@ crate::lite_row!(DesignElementRow {
 });
 
 /// `{DESIGN_ELEMENT_SELECT} WHERE de.project_id = $1 …` into `DesignElementRow`. The counts
-/// are correlated subqueries on indexed columns, so a page costs one query.
+/// add up the element's running totals (`design_element_tallies`, a few rows per element kept
+/// by the work-item triggers of migration 0009), so a page costs one query.
 pub const DESIGN_ELEMENT_SELECT: &str = "SELECT de.project_id, de.design_element_id, de.parent_id, \
      de.sibling_index, de.name, de.description, de.start_date, de.due_date, de.creation_date, \
      de.update_date, de.creator_id, dt.design_element_type_id AS type_id, dt.name AS type_name, \
      dt.icon AS type_icon, dt.color AS type_color, dt.creation_date AS type_creation_date, \
-     (SELECT COUNT(*) FROM work_items w WHERE w.project_id = de.project_id \
-        AND w.design_element_id = de.design_element_id) AS total_work_item_count, \
-     (SELECT COUNT(*) FROM work_items w JOIN stages s ON s.project_id = w.project_id AND s.stage_id = w.stage_id \
-        WHERE w.project_id = de.project_id AND w.design_element_id = de.design_element_id \
+     (SELECT CAST(COALESCE(SUM(t.n), 0) AS BIGINT) FROM design_element_tallies t \
+        WHERE t.project_id = de.project_id AND t.design_element_id = de.design_element_id) \
+        AS total_work_item_count, \
+     (SELECT CAST(COALESCE(SUM(t.n), 0) AS BIGINT) FROM design_element_tallies t \
+        JOIN stages s ON s.project_id = t.project_id AND s.stage_id = t.stage_id \
+        WHERE t.project_id = de.project_id AND t.design_element_id = de.design_element_id \
         AND s.status = 'closed') AS closed_work_item_count \
      FROM design_elements de JOIN design_element_types dt \
        ON dt.project_id = de.project_id AND dt.design_element_type_id = de.design_element_type_id";
@@ -142,6 +145,19 @@ pub async fn load_design_elements(
     where_sql: &str,
     params: &[Val],
 ) -> DbResult<Vec<DesignElement>> {
+    load_design_elements_with(tx, project_id, hidden, where_sql, params, &HashMap::new()).await
+}
+
+/// `load_design_elements` for a caller that already holds project users (`known`, by user id):
+/// only the creators missing from it are fetched.
+async fn load_design_elements_with(
+    tx: &mut Tx,
+    project_id: i64,
+    hidden: &[i64],
+    where_sql: &str,
+    params: &[Val],
+    known: &HashMap<i64, ProjectUser>,
+) -> DbResult<Vec<DesignElement>> {
     let mut rows: Vec<DesignElementRow> = tx
         .all(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
         .await?;
@@ -154,8 +170,17 @@ pub async fn load_design_elements(
             }
         }
     }
-    let creators: Vec<i64> = rows.iter().map(|r| r.creator_id).collect();
-    let users = project_users_by_id(tx, project_id, &creators).await?;
+    let creators: Vec<i64> = rows
+        .iter()
+        .map(|r| r.creator_id)
+        .filter(|c| !known.contains_key(c))
+        .collect();
+    let mut users = project_users_by_id(tx, project_id, &creators).await?;
+    for r in &rows {
+        if let Some(u) = known.get(&r.creator_id) {
+            users.entry(r.creator_id).or_insert_with(|| u.clone());
+        }
+    }
     Ok(rows
         .into_iter()
         .map(|r| DesignElement::from_row(r, &users))
@@ -176,11 +201,11 @@ async fn hidden_counts(
         let rows: Vec<(i64, i64, i64)> = tx
             .all(
                 &format!(
-                    "SELECT w.design_element_id, COUNT(*), \
-                     COUNT(CASE WHEN s.status = 'closed' THEN w.work_item_id END) \
-                     FROM work_items w JOIN stages s ON s.project_id = w.project_id AND s.stage_id = w.stage_id \
-                     WHERE w.project_id = $1 AND w.design_element_id IS NOT NULL \
-                     AND w.category_id IN ({}) GROUP BY w.design_element_id",
+                    "SELECT t.design_element_id, CAST(SUM(t.n) AS BIGINT), \
+                     CAST(SUM(CASE WHEN s.status = 'closed' THEN t.n ELSE 0 END) AS BIGINT) \
+                     FROM design_element_tallies t \
+                     JOIN stages s ON s.project_id = t.project_id AND s.stage_id = t.stage_id \
+                     WHERE t.project_id = $1 AND t.category_id IN ({}) GROUP BY t.design_element_id",
                     placeholders(2, chunk.len())
                 ),
                 &params,
@@ -203,6 +228,17 @@ pub async fn design_elements_by_id(
     ids: &[i64],
     hidden: &[i64],
 ) -> DbResult<HashMap<i64, DesignElement>> {
+    design_elements_by_id_with(tx, project_id, ids, hidden, &HashMap::new()).await
+}
+
+/// `design_elements_by_id` for a caller that already holds project users (`known`, by user id).
+pub async fn design_elements_by_id_with(
+    tx: &mut Tx,
+    project_id: i64,
+    ids: &[i64],
+    hidden: &[i64],
+    known: &HashMap<i64, ProjectUser>,
+) -> DbResult<HashMap<i64, DesignElement>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -211,7 +247,7 @@ pub async fn design_elements_by_id(
     }
     let mut params: Vec<Val> = vec![project_id.into()];
     params.extend(ids.iter().map(|i| Val::from(*i)));
-    let list = load_design_elements(
+    let list = load_design_elements_with(
         tx,
         project_id,
         hidden,
@@ -220,6 +256,7 @@ pub async fn design_elements_by_id(
             placeholders(2, ids.len())
         ),
         &params,
+        known,
     )
     .await?;
     Ok(list.into_iter().map(|d| (d.design_element_id, d)).collect())

@@ -45,6 +45,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0007_list_indexes.sql"),
         postgres: include_str!("../../migrations/postgres/0007_list_indexes.sql"),
     },
+    Migration {
+        version: 9,
+        sqlite: include_str!("../../migrations/sqlite/0009_item_load.sql"),
+        postgres: include_str!("../../migrations/postgres/0009_item_load.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

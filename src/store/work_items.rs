@@ -1,22 +1,21 @@
 //! Loading work items with everything they nest, and keeping the search index and board
 //! positions in shape.
 //!
-//! `load` costs a fixed number of queries whatever the number of items: one main query
-//! (joins for category, stage, importance level, board and creator; the logged cost is a column
-//! the work-log triggers keep; correlated subqueries on indexed columns for the dependency flags
-//! and the story sums, only for stories, driven by the story's children), then one
-//! for the tags, one for the assignment links plus one for those project users, and one for the
-//! design elements plus one for their creators. A page of 20 items and a single GET run the
-//! same statements (at most 6; those with nothing to fetch are skipped).
+//! `load` reads the items' own rows in one statement: the columns of `work_items` (the lists
+//! of tag and assignee ids, `has_dependencies` and the logged cost are columns the triggers of
+//! migrations 0007 and 0009 keep), `is_blocked` only for items with dependencies, the story
+//! sums only for stories, and the versions of the project's reference rows. Categories, stages, importance levels, boards, tags, project users
+//! and users come from the in-memory cache of `refs` (see the rule there). Then one statement
+//! for the design elements, only when some item has one, and one for card pictures, only when
+//! some item has one. A page of 20 items and a single GET run the same statements.
 
 use std::collections::HashMap;
 
 use super::{DbResult, Tx, Val, placeholders};
-use crate::model::{
-    Board, Category, ImportanceLevel, Stage, TAG_COLS, Tag, User, WorkItem, design_elements_by_id,
-    project_users_by_id,
-};
+use crate::model::{Category, WorkItem, design_elements_by_id_with};
 use crate::params;
+
+mod refs;
 
 #[derive(sqlx::FromRow)]
 struct ItemRow {
@@ -27,7 +26,12 @@ struct ItemRow {
     title: String,
     description: Option<String>,
     category_id: Option<i64>,
+    stage_id: i64,
+    importance_level_id: i64,
+    creator_id: i64,
+    board_id: Option<i64>,
     estimated_cost: f64,
+    logged_cost: f64,
     board_index: i64,
     design_element_id: Option<i64>,
     design_element_index: i64,
@@ -36,51 +40,17 @@ struct ItemRow {
     update_date: String,
     closing_date: Option<String>,
     creation_date: String,
-    c_name: Option<String>,
-    c_icon: Option<String>,
-    c_color: Option<String>,
-    c_creation_date: Option<String>,
-    s_stage_id: i64,
-    s_name: String,
-    s_icon: Option<String>,
-    s_color: Option<String>,
-    s_status: String,
-    s_is_unblocker: bool,
-    s_creation_date: String,
-    il_id: i64,
-    il_name: String,
-    il_icon: Option<String>,
-    il_color: Option<String>,
-    il_is_default: bool,
-    il_creation_date: String,
-    u_id: i64,
-    u_username: String,
-    u_email: String,
-    u_name: Option<String>,
-    u_creation_date: String,
-    b_id: Option<i64>,
-    b_milestone_id: Option<i64>,
-    b_name: Option<String>,
-    b_description: Option<String>,
-    b_general_info: Option<String>,
-    b_start_date: Option<String>,
-    b_due_date: Option<String>,
-    b_closing_date: Option<String>,
-    b_creation_date: Option<String>,
-    b_is_default: Option<bool>,
-    bu_id: Option<i64>,
-    bu_username: Option<String>,
-    bu_email: Option<String>,
-    bu_name: Option<String>,
-    bu_creation_date: Option<String>,
-    logged_cost: f64,
+    picture_id: Option<i64>,
+    has_dependencies: bool,
     story_estimated: f64,
     story_logged: f64,
-    has_dependencies: bool,
     is_blocked: bool,
-    has_tags: bool,
-    has_users: bool,
-    picture_id: Option<i64>,
+    /// Comma-separated tag ids (any order).
+    tag_list: Option<String>,
+    /// Comma-separated `creation_date/user_id` of the assignments (any order).
+    user_list: Option<String>,
+    ref_version: Option<i64>,
+    users_version: Option<i64>,
 }
 crate::lite_row!(ItemRow {
     project_id,
@@ -90,7 +60,12 @@ crate::lite_row!(ItemRow {
     title,
     description,
     category_id,
+    stage_id,
+    importance_level_id,
+    creator_id,
+    board_id,
     estimated_cost,
+    logged_cost,
     board_index,
     design_element_id,
     design_element_index,
@@ -99,104 +74,64 @@ crate::lite_row!(ItemRow {
     update_date,
     closing_date,
     creation_date,
-    c_name,
-    c_icon,
-    c_color,
-    c_creation_date,
-    s_stage_id,
-    s_name,
-    s_icon,
-    s_color,
-    s_status,
-    s_is_unblocker,
-    s_creation_date,
-    il_id,
-    il_name,
-    il_icon,
-    il_color,
-    il_is_default,
-    il_creation_date,
-    u_id,
-    u_username,
-    u_email,
-    u_name,
-    u_creation_date,
-    b_id,
-    b_milestone_id,
-    b_name,
-    b_description,
-    b_general_info,
-    b_start_date,
-    b_due_date,
-    b_closing_date,
-    b_creation_date,
-    b_is_default,
-    bu_id,
-    bu_username,
-    bu_email,
-    bu_name,
-    bu_creation_date,
-    logged_cost,
+    picture_id,
+    has_dependencies,
     story_estimated,
     story_logged,
-    has_dependencies,
     is_blocked,
-    has_tags,
-    has_users,
-    picture_id
+    tag_list,
+    user_list,
+    ref_version,
+    users_version,
 });
 
-const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_id, w.is_story, w.title, \
-     w.description, w.category_id, w.estimated_cost, w.board_index, w.design_element_id, \
-     w.design_element_index, w.start_date, w.due_date, w.update_date, w.closing_date, w.creation_date, \
-     c.name AS c_name, c.icon AS c_icon, c.color AS c_color, c.creation_date AS c_creation_date, \
-     s.stage_id AS s_stage_id, s.name AS s_name, s.icon AS s_icon, s.color AS s_color, \
-     s.status AS s_status, s.is_unblocker AS s_is_unblocker, s.creation_date AS s_creation_date, \
-     il.importance_level_id AS il_id, il.name AS il_name, il.icon AS il_icon, il.color AS il_color, \
-     il.is_default AS il_is_default, il.creation_date AS il_creation_date, \
-     u.id AS u_id, u.username AS u_username, u.email AS u_email, u.name AS u_name, \
-     u.creation_date AS u_creation_date, \
-     b.id AS b_id, b.milestone_id AS b_milestone_id, b.name AS b_name, b.description AS b_description, \
-     b.general_info AS b_general_info, b.start_date AS b_start_date, b.due_date AS b_due_date, \
-     b.closing_date AS b_closing_date, b.creation_date AS b_creation_date, \
-     (p.default_board_id IS NOT NULL AND p.default_board_id = b.id) AS b_is_default, \
-     bu.id AS bu_id, bu.username AS bu_username, bu.email AS bu_email, bu.name AS bu_name, \
-     bu.creation_date AS bu_creation_date, \
-     w.logged_cost, \
+/// The per-row subqueries run only for the rows that need them (CASE evaluates its branch only
+/// when taken, on both backends): story sums for stories, `is_blocked` for items with
+/// dependencies. `{HIDDEN}`: the hidden-category filter of the story sums.
+const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_id, w.is_story, \
+     w.title, w.description, w.category_id, w.stage_id, w.importance_level_id, w.creator_id, \
+     w.board_id, w.estimated_cost, w.logged_cost, w.board_index, w.design_element_id, \
+     w.design_element_index, w.start_date, w.due_date, w.update_date, w.closing_date, \
+     w.creation_date, w.picture_id, w.has_dependencies, w.tag_list, w.user_list, \
      CASE WHEN w.is_story THEN (SELECT COALESCE(SUM(ch.estimated_cost), 0.0) FROM work_items ch \
         WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id{HIDDEN}) ELSE 0.0 END \
         AS story_estimated, \
      CASE WHEN w.is_story THEN (SELECT COALESCE(SUM(ch.logged_cost), 0.0) \
         FROM work_items ch WHERE ch.project_id = w.project_id AND ch.parent_story_id = w.work_item_id{HIDDEN}) \
         ELSE 0.0 END AS story_logged, \
-     EXISTS (SELECT d.depends_on_id FROM dependencies d \
-        WHERE d.project_id = w.project_id AND d.work_item_id = w.work_item_id) AS has_dependencies, \
-     EXISTS (SELECT d.depends_on_id FROM dependencies d \
+     CASE WHEN w.has_dependencies THEN EXISTS (SELECT d.depends_on_id FROM dependencies d \
         JOIN work_items pw ON pw.project_id = d.project_id AND pw.work_item_id = d.depends_on_id \
         JOIN stages ps ON ps.project_id = pw.project_id AND ps.stage_id = pw.stage_id \
         WHERE d.project_id = w.project_id AND d.work_item_id = w.work_item_id \
-        AND ps.status <> 'closed' AND NOT ps.is_unblocker) AS is_blocked, \
-     EXISTS (SELECT wt.tag_id FROM work_item_tags wt \
-        WHERE wt.project_id = w.project_id AND wt.work_item_id = w.work_item_id) AS has_tags, \
-     EXISTS (SELECT wu.user_id FROM work_item_users wu \
-        WHERE wu.project_id = w.project_id AND wu.work_item_id = w.work_item_id) AS has_users, \
-     w.picture_id \
-     FROM work_items w \
-     JOIN stages s ON s.project_id = w.project_id AND s.stage_id = w.stage_id \
-     JOIN importance_levels il ON il.project_id = w.project_id AND il.importance_level_id = w.importance_level_id \
-     JOIN users u ON u.id = w.creator_id \
-     JOIN projects p ON p.id = w.project_id \
-     LEFT JOIN categories c ON c.project_id = w.project_id AND c.category_id = w.category_id \
-     LEFT JOIN boards b ON b.id = w.board_id \
-     LEFT JOIN users bu ON bu.id = b.creator_id";
+        AND ps.status <> 'closed' AND NOT ps.is_unblocker) ELSE FALSE END AS is_blocked, \
+     (SELECT v.version FROM ref_versions v WHERE v.id = w.project_id) AS ref_version, \
+     (SELECT v.version FROM ref_versions v WHERE v.id = 0) AS users_version \
+     FROM work_items w";
 
-#[derive(sqlx::FromRow)]
-struct TagLink {
-    work_item_id: i64,
-    #[sqlx(flatten)]
-    tag: Tag,
+/// Tag ids in tag-id order.
+fn tag_ids(list: Option<&str>) -> Vec<i64> {
+    let mut ids: Vec<i64> = list
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids
 }
-crate::lite_row!(TagLink { work_item_id } flatten { tag });
+
+/// Assignee ids in assignment order (creation date, then user id).
+fn user_ids(list: Option<&str>) -> Vec<i64> {
+    let mut links: Vec<(&str, i64)> = list
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|l| {
+            let (date, id) = l.rsplit_once('/')?;
+            Some((date, id.parse().ok()?))
+        })
+        .collect();
+    links.sort_unstable();
+    links.into_iter().map(|l| l.1).collect()
+}
 
 /// The work items `ids` of the project, in the order given; unknown ids are skipped, as the
 /// member sees them: `hidden` (the categories the caller cannot read, `Member::hidden_categories`)
@@ -214,12 +149,10 @@ pub async fn load(
     let mut params: Vec<Val> = vec![project_id.into()];
     params.extend(ids.iter().map(|i| Val::from(*i)));
     let in_list = placeholders(2, ids.len());
-
-    let mut main_params = params.clone();
     let hidden_cond = if hidden.is_empty() {
         String::new()
     } else {
-        main_params.extend(hidden.iter().map(|c| Val::from(*c)));
+        params.extend(hidden.iter().map(|c| Val::from(*c)));
         format!(
             " AND (ch.category_id IS NULL OR ch.category_id NOT IN ({}))",
             placeholders(2 + ids.len(), hidden.len())
@@ -229,47 +162,25 @@ pub async fn load(
     let rows: Vec<ItemRow> = tx
         .all(
             &format!("{select} WHERE w.project_id = $1 AND w.work_item_id IN ({in_list})"),
-            &main_params,
+            &params,
         )
         .await?;
-
-    // The flags of the main query spare the tag and assignee statements when no item has any
-    // (a single GET of an untagged, unassigned item runs two statements instead of five).
-    let links: Vec<TagLink> = if !rows.iter().any(|r| r.has_tags) {
-        Vec::new()
-    } else {
-        tx.all(
-            &format!(
-                "SELECT wt.work_item_id, {TAG_COLS} FROM work_item_tags wt \
-                 JOIN tags t ON t.project_id = wt.project_id AND t.tag_id = wt.tag_id \
-                 WHERE wt.project_id = $1 AND wt.work_item_id IN ({in_list}) ORDER BY t.tag_id"
-            ),
-            &params,
-        )
-        .await?
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
     };
-    let mut tags: HashMap<i64, Vec<Tag>> = HashMap::new();
-    for l in links {
-        tags.entry(l.work_item_id).or_default().push(l.tag);
-    }
+    let refs = refs::get(tx, project_id, first.ref_version, first.users_version).await?;
 
-    let assigned: Vec<(i64, i64)> = if !rows.iter().any(|r| r.has_users) {
-        Vec::new()
-    } else {
-        tx.all(
-            &format!(
-                "SELECT work_item_id, user_id FROM work_item_users \
-                 WHERE project_id = $1 AND work_item_id IN ({in_list}) ORDER BY creation_date, user_id"
-            ),
-            &params,
-        )
-        .await?
-    };
-    let user_ids: Vec<i64> = assigned.iter().map(|a| a.1).collect();
-    let users = project_users_by_id(tx, project_id, &user_ids).await?;
+    // Creators the project's references do not know (not members any more): one statement.
+    let unknown: Vec<i64> = rows
+        .iter()
+        .map(|r| r.creator_id)
+        .filter(|u| refs.user(*u).is_none())
+        .collect();
+    let others = refs::users_by_id(tx, &unknown).await?;
 
     let element_ids: Vec<i64> = rows.iter().filter_map(|r| r.design_element_id).collect();
-    let elements = design_elements_by_id(tx, project_id, &element_ids, hidden).await?;
+    let elements =
+        design_elements_by_id_with(tx, project_id, &element_ids, hidden, &refs.members).await?;
 
     // Card pictures: one statement, only when some item has one.
     let picture_ids: Vec<i64> = rows.iter().filter_map(|r| r.picture_id).collect();
@@ -277,43 +188,20 @@ pub async fn load(
 
     let mut by_id: HashMap<i64, WorkItem> = HashMap::with_capacity(rows.len());
     for r in rows {
+        // Stage, importance level and creator are required (the rows the main statement used
+        // to join); an item whose references are gone in the cached state is skipped.
+        let (Some(stage), Some(level), Some(user)) = (
+            refs.stages.get(&r.stage_id),
+            refs.levels.get(&r.importance_level_id),
+            refs.user(r.creator_id)
+                .or_else(|| others.get(&r.creator_id)),
+        ) else {
+            continue;
+        };
         let category = if r.is_story {
             Some(Category::user_story(r.project_id, &r.creation_date))
         } else {
-            match (r.category_id, r.c_name, r.c_creation_date) {
-                (Some(id), Some(name), Some(creation_date)) => Some(Category {
-                    project_id: r.project_id,
-                    category_id: id,
-                    name,
-                    icon: r.c_icon,
-                    color: r.c_color,
-                    creation_date,
-                }),
-                _ => None,
-            }
-        };
-        let board = match (r.b_id, r.b_name, r.b_creation_date, r.bu_id) {
-            (Some(id), Some(name), Some(creation_date), Some(uid)) => Some(Board {
-                project_id: r.project_id,
-                board_id: id,
-                milestone_id: r.b_milestone_id,
-                name,
-                description: r.b_description,
-                general_info: r.b_general_info,
-                start_date: r.b_start_date,
-                due_date: r.b_due_date,
-                closing_date: r.b_closing_date,
-                creation_date,
-                creator: User {
-                    id: uid,
-                    username: r.bu_username.unwrap_or_default(),
-                    email: r.bu_email.unwrap_or_default(),
-                    name: r.bu_name,
-                    creation_date: r.bu_creation_date.unwrap_or_default(),
-                },
-                is_default: r.b_is_default.unwrap_or(false),
-            }),
-            _ => None,
+            r.category_id.and_then(|c| refs.categories.get(&c).cloned())
         };
         let item = WorkItem {
             project_id: r.project_id,
@@ -323,16 +211,7 @@ pub async fn load(
             title: r.title,
             description: r.description,
             category,
-            stage: Stage {
-                project_id: r.project_id,
-                stage_id: r.s_stage_id,
-                name: r.s_name,
-                icon: r.s_icon,
-                color: r.s_color,
-                status: r.s_status,
-                is_unblocker: r.s_is_unblocker,
-                creation_date: r.s_creation_date,
-            },
+            stage: stage.clone(),
             estimated_cost: r.estimated_cost,
             logged_cost: r.logged_cost,
             story_tasks_estimated_cost: r.story_estimated,
@@ -345,35 +224,22 @@ pub async fn load(
             update_date: r.update_date,
             closing_date: r.closing_date,
             creation_date: r.creation_date,
-            user: User {
-                id: r.u_id,
-                username: r.u_username,
-                email: r.u_email,
-                name: r.u_name,
-                creation_date: r.u_creation_date,
-            },
-            board,
-            assigned_users: Vec::new(),
-            tags: tags.remove(&r.work_item_id).unwrap_or_default(),
-            importance_level: ImportanceLevel {
-                project_id: r.project_id,
-                importance_level_id: r.il_id,
-                name: r.il_name,
-                icon: r.il_icon,
-                color: r.il_color,
-                is_default: r.il_is_default,
-                creation_date: r.il_creation_date,
-            },
+            user: user.clone(),
+            board: r.board_id.and_then(|b| refs.boards.get(&b).cloned()),
+            assigned_users: user_ids(r.user_list.as_deref())
+                .into_iter()
+                .filter_map(|u| refs.members.get(&u).cloned())
+                .collect(),
+            tags: tag_ids(r.tag_list.as_deref())
+                .into_iter()
+                .filter_map(|t| refs.tags.get(&t).cloned())
+                .collect(),
+            importance_level: level.clone(),
             has_dependencies: r.has_dependencies,
             is_blocked: r.is_blocked,
             picture: r.picture_id.and_then(|p| pictures.remove(&p)),
         };
         by_id.insert(item.work_item_id, item);
-    }
-    for (item_id, user_id) in assigned {
-        if let (Some(item), Some(u)) = (by_id.get_mut(&item_id), users.get(&user_id)) {
-            item.assigned_users.push(u.clone());
-        }
     }
     Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
 }

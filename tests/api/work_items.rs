@@ -2141,3 +2141,180 @@ async fn story_totals_leave_out_hidden_categories() {
         .expect(200);
     assert_eq!(edited["storyTasksEstimatedCost"], 3);
 }
+
+/// The nested categories, stages, importance levels, boards, tags, members and users come from
+/// a cache (store::work_items::refs): every change to them shows in the next read, whether it
+/// was made through the API or straight in the database (as another server on the same database
+/// would), and the item's own links (tags, assignees, dependencies) and its design element's
+/// counts follow their edits.
+#[tokio::test]
+async fn nested_references_follow_every_edit() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let (ana, _) = app.add_user("ana").await;
+    app.add_member_sql(pid, ana, false, false, None).await;
+    let board = board_sql(&app, pid, "Sprint 2", None).await;
+    tag_sql(&app, pid, 1, "ui").await;
+    tag_sql(&app, pid, 2, "net").await;
+    element_sql(&app, pid, 1, "Hero").await;
+    let dep = task(&app, pid, "Dep").await;
+    let item = create(
+        &app,
+        pid,
+        json!({"title": "Item", "importanceLevelId": 1, "categoryId": 2, "boardId": board,
+               "designElementId": 1, "assignedUserIds": [ana], "tagIds": [2, 1]}),
+    )
+    .await;
+    let id = item["workItemId"].as_i64().unwrap();
+    let path = format!("{}/{id}", items_path(pid));
+    let page = format!("{}?boardId={board}", items_path(pid));
+    let get = |p: String| {
+        let app = &app;
+        async move {
+            let v = app.get(&p).await.expect(200);
+            match v.get("items") {
+                Some(items) => items[0].clone(),
+                None => v,
+            }
+        }
+    };
+    for p in [path.clone(), page.clone()] {
+        let w = get(p).await;
+        assert_eq!(w["category"]["name"], "Art");
+        assert_eq!(w["stage"]["stageId"], 1);
+        assert_eq!(w["board"]["name"], "Sprint 2");
+        assert_eq!(w["board"]["isDefault"], false);
+        assert_eq!(w["assignedUsers"][0]["user"]["username"], "ana");
+        assert_eq!(w["tags"].as_array().unwrap().len(), 2);
+        assert_eq!(w["tags"][0]["name"], "ui", "tags in tag-id order");
+        assert_eq!(w["hasDependencies"], false);
+        assert_eq!(w["designElement"]["totalWorkItemCount"], 1);
+        assert_eq!(w["designElement"]["closedWorkItemCount"], 0);
+    }
+
+    // Straight in the database: nothing in this process hears of these.
+    exec(
+        &app,
+        "UPDATE categories SET name = 'Visuals' WHERE project_id = $1 AND category_id = 2",
+        params![pid],
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE stages SET name = 'Todo' WHERE project_id = $1 AND stage_id = 1",
+        params![pid],
+    )
+    .await;
+    exec(&app, "UPDATE importance_levels SET color = '#123456' WHERE project_id = $1 AND importance_level_id = 1", params![pid]).await;
+    exec(
+        &app,
+        "UPDATE boards SET name = 'Sprint 3' WHERE id = $1",
+        params![board],
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE projects SET default_board_id = $1 WHERE id = $2",
+        params![board, pid],
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE tags SET name = 'hud' WHERE project_id = $1 AND tag_id = 1",
+        params![pid],
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE users SET name = 'Ana B' WHERE id = $1",
+        params![ana],
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE users SET name = 'The Owner' WHERE id = 1",
+        params![],
+    )
+    .await;
+    exec(
+        &app,
+        "UPDATE project_users SET is_admin = TRUE WHERE project_id = $1 AND user_id = $2",
+        params![pid, ana],
+    )
+    .await;
+    for p in [path.clone(), page.clone()] {
+        let w = get(p).await;
+        assert_eq!(w["category"]["name"], "Visuals");
+        assert_eq!(w["stage"]["name"], "Todo");
+        assert_eq!(w["importanceLevel"]["color"], "#123456");
+        assert_eq!(w["board"]["name"], "Sprint 3");
+        assert_eq!(w["board"]["isDefault"], true);
+        assert_eq!(w["board"]["creator"]["name"], "The Owner");
+        assert_eq!(w["user"]["name"], "The Owner");
+        assert_eq!(w["tags"][0]["name"], "hud");
+        assert_eq!(w["assignedUsers"][0]["user"]["name"], "Ana B");
+        assert_eq!(w["assignedUsers"][0]["isAdmin"], true);
+    }
+
+    // Through the API: links, a closed stage, a new category.
+    app.delete(&format!("{path}/tags/1"))
+        .await
+        .expect_empty(200);
+    app.post(&format!("{path}/users"), json!(1))
+        .await
+        .expect_empty(200);
+    app.post(&format!("{path}/dependencies"), json!(dep))
+        .await
+        .expect(201);
+    let cat = app
+        .post(
+            &format!("/v0/projects/{pid}/categories"),
+            json!({"name": "Audio"}),
+        )
+        .await
+        .expect(201);
+    app.patch(
+        &path,
+        json!({"stageId": 4, "categoryId": cat["categoryId"]}),
+    )
+    .await
+    .expect(200);
+    for p in [path.clone(), page.clone()] {
+        let w = get(p).await;
+        let tags: Vec<i64> = w["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["tagId"].as_i64().unwrap())
+            .collect();
+        assert_eq!(tags, vec![2]);
+        let users: Vec<i64> = w["assignedUsers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["user"]["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(users, vec![ana, 1], "in assignment order");
+        assert_eq!(w["hasDependencies"], true);
+        assert_eq!(w["category"]["name"], "Audio");
+        assert_eq!(w["stage"]["stageId"], 4);
+        assert_eq!(w["designElement"]["totalWorkItemCount"], 1);
+        assert_eq!(w["designElement"]["closedWorkItemCount"], 1);
+    }
+    app.delete(&format!("{path}/dependencies/{dep}"))
+        .await
+        .expect_empty(200);
+    app.delete(&format!("{path}/tags/2"))
+        .await
+        .expect_empty(200);
+    let w = get(path.clone()).await;
+    assert_eq!(w["hasDependencies"], false);
+    assert_eq!(w["tags"], json!([]));
+    app.delete(&path).await.expect_empty(200);
+    let de = app
+        .get(&format!("/v0/projects/{pid}/designelements/1"))
+        .await
+        .expect(200);
+    assert_eq!(de["totalWorkItemCount"], 0);
+    assert_eq!(de["closedWorkItemCount"], 0);
+}
