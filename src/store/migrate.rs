@@ -45,6 +45,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0007_list_indexes.sql"),
         postgres: include_str!("../../migrations/postgres/0007_list_indexes.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../../migrations/sqlite/0008_search_terms.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_search_terms.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

@@ -54,7 +54,8 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// Replaces the item's entry in the search index with the words of its title and description.
+/// Replaces the item's entry in the search index with the words of its title and description,
+/// and adds any word not seen before to the vocabulary (`work_item_terms`, migration 0008).
 pub async fn index_words(
     tx: &mut Tx,
     project_id: i64,
@@ -62,7 +63,10 @@ pub async fn index_words(
     title: &str,
     description: Option<&str>,
 ) -> DbResult<()> {
-    let all = words(&format!("{title} {}", description.unwrap_or(""))).join(" ");
+    let mut words = words(&format!("{title} {}", description.unwrap_or("")));
+    let all = words.join(" ");
+    // Sorted, so two writers adding the same new words lock them in the same order.
+    words.sort_unstable();
     match tx.backend() {
         Backend::Sqlite => {
             let rowid = format!("$1 * {PROJECT_BASE} + $2");
@@ -80,6 +84,12 @@ pub async fn index_words(
                     params![project_id, work_item_id, all],
                 )
                 .await?;
+                let list = serde_json::to_string(&words).unwrap_or_else(|_| "[]".into());
+                tx.exec(
+                    "INSERT OR IGNORE INTO work_item_terms (term) SELECT value FROM json_each($1)",
+                    params![list],
+                )
+                .await?;
             }
         }
         Backend::Postgres => {
@@ -90,42 +100,134 @@ pub async fn index_words(
                 params![project_id, work_item_id, all],
             )
             .await?;
+            if !words.is_empty() {
+                tx.exec(
+                    "INSERT INTO work_item_terms (term) \
+                     SELECT t FROM unnest(string_to_array($1, ' ')) AS t ORDER BY t \
+                     ON CONFLICT DO NOTHING",
+                    params![words.join(" ")],
+                )
+                .await?;
+            }
         }
     }
     Ok(())
 }
 
+/// Most vocabulary words a search word is replaced with; a word that starts more is searched
+/// as a prefix (one merge of all their entries, as before).
+const MAX_EXPANSION: usize = 32;
+
+/// SQLite's prefix indexes (`prefix = '1 2 3 4'` in 0006): a search word of at most this many
+/// characters is one lookup there already.
+const SQLITE_PREFIX_INDEXED: usize = 4;
+
 /// A search bound into a statement's parameters: every word must be a prefix of a word of the
 /// item. `$1` of the statement is the project id.
+///
+/// A prefix query (`"level"*`, `'level':*`) makes either database merge the entries of every
+/// indexed word with that prefix into one list before it intersects anything, so a common word
+/// costs its whole list even beside a rare one. So each search word is first looked up in the
+/// vocabulary (every word ever indexed) and replaced by the exact words it starts (`"level" OR
+/// "levels"`): exact words are intersected by skipping through their lists, rarest first.
 pub struct Matcher {
     backend: Backend,
     query: String,
 }
 
+/// The upper bound of the words starting with `w`: U+10FFFF is not alphanumeric, so it never
+/// follows a prefix inside a word, and it sorts after every other character (byte order).
+fn prefix_end(w: &str) -> String {
+    format!("{w}\u{10FFFF}")
+}
+
 impl Matcher {
-    /// Binds the query for `words` (non-empty, each a result of [`words`]).
-    pub fn bind(backend: Backend, words: &[String], params: &mut Vec<Val>) -> Matcher {
+    /// Binds the query for `words` (non-empty, each a result of [`words`]); None when one of
+    /// them starts no indexed word, so nothing can match.
+    pub async fn bind(
+        tx: &mut Tx,
+        words: &[String],
+        params: &mut Vec<Val>,
+    ) -> DbResult<Option<Matcher>> {
+        let backend = tx.backend();
+        // The words each needs looked up (SQLite answers short prefixes from its own index).
+        let looked: Vec<usize> = (0..words.len())
+            .filter(|&i| {
+                backend == Backend::Postgres || words[i].chars().count() > SQLITE_PREFIX_INDEXED
+            })
+            .collect();
+        let mut found: Vec<Vec<String>> = vec![Vec::new(); words.len()];
+        if !looked.is_empty() {
+            let mut lp: Vec<Val> = Vec::new();
+            let parts: Vec<String> = looked
+                .iter()
+                .map(|&i| {
+                    lp.push(words[i].clone().into());
+                    lp.push(prefix_end(&words[i]).into());
+                    let n = lp.len();
+                    format!(
+                        "SELECT k, term FROM (SELECT CAST({i} AS BIGINT) AS k, term \
+                         FROM work_item_terms WHERE term >= ${} AND term < ${} \
+                         ORDER BY term LIMIT {}) t{i}",
+                        n - 1,
+                        n,
+                        MAX_EXPANSION + 1
+                    )
+                })
+                .collect();
+            let rows: Vec<(i64, String)> = tx.all(&parts.join(" UNION ALL "), &lp).await?;
+            for (k, term) in rows {
+                let i = k as usize;
+                if term.starts_with(words[i].as_str()) {
+                    found[i].push(term);
+                }
+            }
+            if looked.iter().any(|&i| found[i].is_empty()) {
+                return Ok(None);
+            }
+        }
         // The words are alphanumeric, so no quote can occur; they are escaped all the same, so
         // no input can ever be read as query syntax.
-        let text = match backend {
-            // FTS5: a string in double quotes is a phrase (here one token); `*` makes it a prefix.
-            Backend::Sqlite => words
-                .iter()
-                .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-                .collect::<Vec<_>>()
-                .join(" AND "),
-            // tsquery input (no normalisation, unlike to_tsquery): quoted lexemes, `:*` prefix.
-            Backend::Postgres => words
-                .iter()
-                .map(|w| format!("'{}':*", w.replace('\\', "\\\\").replace('\'', "''")))
-                .collect::<Vec<_>>()
-                .join(" & "),
-        };
+        let text = words
+            .iter()
+            .zip(&found)
+            .map(|(w, exact)| {
+                let expand = !exact.is_empty() && exact.len() <= MAX_EXPANSION;
+                match backend {
+                    // FTS5: a string in double quotes is a phrase (here one token); `*` makes
+                    // it a prefix.
+                    Backend::Sqlite if expand => format!(
+                        "({})",
+                        exact
+                            .iter()
+                            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    ),
+                    Backend::Sqlite => format!("\"{}\"*", w.replace('"', "\"\"")),
+                    // tsquery input (no normalisation, unlike to_tsquery): quoted lexemes,
+                    // `:*` prefix.
+                    Backend::Postgres if expand => format!(
+                        "({})",
+                        exact
+                            .iter()
+                            .map(|t| format!("'{}'", pg_quote(t)))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    ),
+                    Backend::Postgres => format!("'{}':*", pg_quote(w)),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(match backend {
+                Backend::Sqlite => " AND ",
+                Backend::Postgres => " & ",
+            });
         params.push(text.into());
-        Matcher {
+        Ok(Some(Matcher {
             backend,
             query: format!("${}", params.len()),
-        }
+        }))
     }
 
     /// A condition on `w` (work_items) that holds for the matching items.
@@ -184,6 +286,11 @@ impl Matcher {
             Backend::Postgres => None,
         }
     }
+}
+
+/// A word quoted for tsquery input.
+fn pg_quote(w: &str) -> String {
+    w.replace('\\', "\\\\").replace('\'', "''")
 }
 
 #[cfg(test)]
