@@ -54,8 +54,8 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// Replaces the item's entry in the search index with the words of its title and description,
-/// and adds any word not seen before to the vocabulary (`work_item_terms`, migration 0008).
+/// Replaces the item's entry in the search index with the words of its title and description;
+/// on SQLite also adds any word not seen before to the vocabulary (`work_item_terms`, 0008).
 pub async fn index_words(
     tx: &mut Tx,
     project_id: i64,
@@ -63,10 +63,8 @@ pub async fn index_words(
     title: &str,
     description: Option<&str>,
 ) -> DbResult<()> {
-    let mut words = words(&format!("{title} {}", description.unwrap_or("")));
+    let words = words(&format!("{title} {}", description.unwrap_or("")));
     let all = words.join(" ");
-    // Sorted, so two writers adding the same new words lock them in the same order.
-    words.sort_unstable();
     match tx.backend() {
         Backend::Sqlite => {
             let rowid = format!("$1 * {PROJECT_BASE} + $2");
@@ -100,15 +98,6 @@ pub async fn index_words(
                 params![project_id, work_item_id, all],
             )
             .await?;
-            if !words.is_empty() {
-                tx.exec(
-                    "INSERT INTO work_item_terms (term) \
-                     SELECT t FROM unnest(string_to_array($1, ' ')) AS t ORDER BY t \
-                     ON CONFLICT DO NOTHING",
-                    params![words.join(" ")],
-                )
-                .await?;
-            }
         }
     }
     Ok(())
@@ -125,11 +114,14 @@ const SQLITE_PREFIX_INDEXED: usize = 4;
 /// A search bound into a statement's parameters: every word must be a prefix of a word of the
 /// item. `$1` of the statement is the project id.
 ///
-/// A prefix query (`"level"*`, `'level':*`) makes either database merge the entries of every
-/// indexed word with that prefix into one list before it intersects anything, so a common word
-/// costs its whole list even beside a rare one. So each search word is first looked up in the
-/// vocabulary (every word ever indexed) and replaced by the exact words it starts (`"level" OR
-/// "levels"`): exact words are intersected by skipping through their lists, rarest first.
+/// SQLite: a prefix query longer than FTS5's prefix indexes (`"level"*`) merges the lists of
+/// every indexed word with that prefix into one before it intersects anything, so a common word
+/// costs its whole list even beside a rare one. So each such search word is first looked up in
+/// the vocabulary (every word ever indexed) and replaced by the exact words it starts (`"level"
+/// OR "levels"`): exact words are intersected by skipping through their lists, rarest first.
+/// PostgreSQL keeps the prefix lexemes (`'level':*`): measured, the same replacement made its
+/// searches slower (an extra statement, and plans that walk the index in id order), so its
+/// GIN index answers them as before.
 pub struct Matcher {
     backend: Backend,
     query: String,
@@ -153,7 +145,7 @@ impl Matcher {
         // The words each needs looked up (SQLite answers short prefixes from its own index).
         let looked: Vec<usize> = (0..words.len())
             .filter(|&i| {
-                backend == Backend::Postgres || words[i].chars().count() > SQLITE_PREFIX_INDEXED
+                backend == Backend::Sqlite && words[i].chars().count() > SQLITE_PREFIX_INDEXED
             })
             .collect();
         let mut found: Vec<Vec<String>> = vec![Vec::new(); words.len()];
@@ -207,15 +199,9 @@ impl Matcher {
                     Backend::Sqlite => format!("\"{}\"*", w.replace('"', "\"\"")),
                     // tsquery input (no normalisation, unlike to_tsquery): quoted lexemes,
                     // `:*` prefix.
-                    Backend::Postgres if expand => format!(
-                        "({})",
-                        exact
-                            .iter()
-                            .map(|t| format!("'{}'", pg_quote(t)))
-                            .collect::<Vec<_>>()
-                            .join(" | ")
-                    ),
-                    Backend::Postgres => format!("'{}':*", pg_quote(w)),
+                    Backend::Postgres => {
+                        format!("'{}':*", w.replace('\\', "\\\\").replace('\'', "''"))
+                    }
                 }
             })
             .collect::<Vec<_>>()
@@ -286,11 +272,6 @@ impl Matcher {
             Backend::Postgres => None,
         }
     }
-}
-
-/// A word quoted for tsquery input.
-fn pg_quote(w: &str) -> String {
-    w.replace('\\', "\\\\").replace('\'', "''")
 }
 
 #[cfg(test)]
