@@ -9,7 +9,9 @@
 //! branches on `tx.backend()`; the migrations `0006_fulltext` explain both layouts:
 //! - SQLite: FTS5 table `work_item_fts` (contentless, `ascii` tokenizer over the space-separated
 //!   words), rowid = project_id * 2^32 + work_item_id, so a project is one rowid range and rowid
-//!   order is id order. A trigger removes an item's row with the item.
+//!   order is id order. A trigger removes an item's row with the item. Beside it (0008) the
+//!   vocabulary `work_item_terms`, every word ever indexed: a search word longer than the FTS5
+//!   prefix indexes is replaced by the exact words it starts (see [`Matcher`]).
 //! - PostgreSQL: `work_item_search(project_id, work_item_id, words tsvector)` with a GIN index,
 //!   built with `array_to_tsvector` (no parser, no stemming), queried with `'word':*` lexemes.
 
@@ -169,8 +171,8 @@ impl Matcher {
                 .collect();
             let rows: Vec<(i64, String)> = tx.all(&parts.join(" UNION ALL "), &lp).await?;
             for (k, term) in rows {
-                let i = k as usize;
-                if term.starts_with(words[i].as_str()) {
+                let i = usize::try_from(k).unwrap_or(usize::MAX);
+                if words.get(i).is_some_and(|w| term.starts_with(w.as_str())) {
                     found[i].push(term);
                 }
             }
