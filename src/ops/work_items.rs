@@ -1126,8 +1126,22 @@ pub async fn search(
             bind(&mut params, pattern.into())
         ));
     }
-    let matcher = (!search_words.is_empty())
-        .then(|| search::Matcher::bind(tx.backend(), &search_words, &mut params));
+    let matcher = if search_words.is_empty() {
+        None
+    } else {
+        match search::Matcher::bind(tx, &search_words, &mut params).await? {
+            Some(m) => Some(m),
+            // A word that starts no indexed word: nothing matches.
+            None => {
+                return Ok(Paged {
+                    total_count: 0,
+                    offset: paging.offset,
+                    limit: paging.limit,
+                    items: Vec::new(),
+                });
+            }
+        }
+    };
     // The conditions besides the search itself (the id-order walk below replaces that one).
     let other_sql = conds
         .iter()

@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../migrations/postgres/0007_list_indexes.sql"),
     },
     Migration {
+        version: 8,
+        sqlite: include_str!("../../migrations/sqlite/0008_search_terms.sql"),
+        postgres: include_str!("../../migrations/postgres/0008_search_terms.sql"),
+    },
+    Migration {
         version: 9,
         sqlite: include_str!("../../migrations/sqlite/0009_item_load.sql"),
         postgres: include_str!("../../migrations/postgres/0009_item_load.sql"),

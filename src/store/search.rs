@@ -9,7 +9,9 @@
 //! branches on `tx.backend()`; the migrations `0006_fulltext` explain both layouts:
 //! - SQLite: FTS5 table `work_item_fts` (contentless, `ascii` tokenizer over the space-separated
 //!   words), rowid = project_id * 2^32 + work_item_id, so a project is one rowid range and rowid
-//!   order is id order. A trigger removes an item's row with the item.
+//!   order is id order. A trigger removes an item's row with the item. Beside it (0008) the
+//!   vocabulary `work_item_terms`, every word ever indexed: a search word longer than the FTS5
+//!   prefix indexes is replaced by the exact words it starts (see [`Matcher`]).
 //! - PostgreSQL: `work_item_search(project_id, work_item_id, words tsvector)` with a GIN index,
 //!   built with `array_to_tsvector` (no parser, no stemming), queried with `'word':*` lexemes.
 
@@ -54,7 +56,8 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// Replaces the item's entry in the search index with the words of its title and description.
+/// Replaces the item's entry in the search index with the words of its title and description;
+/// on SQLite also adds any word not seen before to the vocabulary (`work_item_terms`, 0008).
 pub async fn index_words(
     tx: &mut Tx,
     project_id: i64,
@@ -62,7 +65,8 @@ pub async fn index_words(
     title: &str,
     description: Option<&str>,
 ) -> DbResult<()> {
-    let all = words(&format!("{title} {}", description.unwrap_or(""))).join(" ");
+    let words = words(&format!("{title} {}", description.unwrap_or("")));
+    let all = words.join(" ");
     match tx.backend() {
         Backend::Sqlite => {
             let rowid = format!("$1 * {PROJECT_BASE} + $2");
@@ -80,6 +84,12 @@ pub async fn index_words(
                     params![project_id, work_item_id, all],
                 )
                 .await?;
+                let list = serde_json::to_string(&words).unwrap_or_else(|_| "[]".into());
+                tx.exec(
+                    "INSERT OR IGNORE INTO work_item_terms (term) SELECT value FROM json_each($1)",
+                    params![list],
+                )
+                .await?;
             }
         }
         Backend::Postgres => {
@@ -95,37 +105,117 @@ pub async fn index_words(
     Ok(())
 }
 
+/// Most vocabulary words a search word is replaced with; a word that starts more is searched
+/// as a prefix (one merge of all their entries, as before).
+const MAX_EXPANSION: usize = 32;
+
+/// SQLite's prefix indexes (`prefix = '1 2 3 4'` in 0006): a search word of at most this many
+/// characters is one lookup there already.
+const SQLITE_PREFIX_INDEXED: usize = 4;
+
 /// A search bound into a statement's parameters: every word must be a prefix of a word of the
 /// item. `$1` of the statement is the project id.
+///
+/// SQLite: a prefix query longer than FTS5's prefix indexes (`"level"*`) merges the lists of
+/// every indexed word with that prefix into one before it intersects anything, so a common word
+/// costs its whole list even beside a rare one. So each such search word is first looked up in
+/// the vocabulary (every word ever indexed) and replaced by the exact words it starts (`"level"
+/// OR "levels"`): exact words are intersected by skipping through their lists, rarest first.
+/// PostgreSQL keeps the prefix lexemes (`'level':*`): measured, the same replacement made its
+/// searches slower (an extra statement, and plans that walk the index in id order), so its
+/// GIN index answers them as before.
 pub struct Matcher {
     backend: Backend,
     query: String,
 }
 
+/// The upper bound of the words starting with `w`: U+10FFFF is not alphanumeric, so it never
+/// follows a prefix inside a word, and it sorts after every other character (byte order).
+fn prefix_end(w: &str) -> String {
+    format!("{w}\u{10FFFF}")
+}
+
 impl Matcher {
-    /// Binds the query for `words` (non-empty, each a result of [`words`]).
-    pub fn bind(backend: Backend, words: &[String], params: &mut Vec<Val>) -> Matcher {
+    /// Binds the query for `words` (non-empty, each a result of [`words`]); None when one of
+    /// them starts no indexed word, so nothing can match.
+    pub async fn bind(
+        tx: &mut Tx,
+        words: &[String],
+        params: &mut Vec<Val>,
+    ) -> DbResult<Option<Matcher>> {
+        let backend = tx.backend();
+        // The words each needs looked up (SQLite answers short prefixes from its own index).
+        let looked: Vec<usize> = (0..words.len())
+            .filter(|&i| {
+                backend == Backend::Sqlite && words[i].chars().count() > SQLITE_PREFIX_INDEXED
+            })
+            .collect();
+        let mut found: Vec<Vec<String>> = vec![Vec::new(); words.len()];
+        if !looked.is_empty() {
+            let mut lp: Vec<Val> = Vec::new();
+            let parts: Vec<String> = looked
+                .iter()
+                .map(|&i| {
+                    lp.push(words[i].clone().into());
+                    lp.push(prefix_end(&words[i]).into());
+                    let n = lp.len();
+                    format!(
+                        "SELECT k, term FROM (SELECT CAST({i} AS BIGINT) AS k, term \
+                         FROM work_item_terms WHERE term >= ${} AND term < ${} \
+                         ORDER BY term LIMIT {}) t{i}",
+                        n - 1,
+                        n,
+                        MAX_EXPANSION + 1
+                    )
+                })
+                .collect();
+            let rows: Vec<(i64, String)> = tx.all(&parts.join(" UNION ALL "), &lp).await?;
+            for (k, term) in rows {
+                let i = usize::try_from(k).unwrap_or(usize::MAX);
+                if words.get(i).is_some_and(|w| term.starts_with(w.as_str())) {
+                    found[i].push(term);
+                }
+            }
+            if looked.iter().any(|&i| found[i].is_empty()) {
+                return Ok(None);
+            }
+        }
         // The words are alphanumeric, so no quote can occur; they are escaped all the same, so
         // no input can ever be read as query syntax.
-        let text = match backend {
-            // FTS5: a string in double quotes is a phrase (here one token); `*` makes it a prefix.
-            Backend::Sqlite => words
-                .iter()
-                .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-                .collect::<Vec<_>>()
-                .join(" AND "),
-            // tsquery input (no normalisation, unlike to_tsquery): quoted lexemes, `:*` prefix.
-            Backend::Postgres => words
-                .iter()
-                .map(|w| format!("'{}':*", w.replace('\\', "\\\\").replace('\'', "''")))
-                .collect::<Vec<_>>()
-                .join(" & "),
-        };
+        let text = words
+            .iter()
+            .zip(&found)
+            .map(|(w, exact)| {
+                let expand = !exact.is_empty() && exact.len() <= MAX_EXPANSION;
+                match backend {
+                    // FTS5: a string in double quotes is a phrase (here one token); `*` makes
+                    // it a prefix.
+                    Backend::Sqlite if expand => format!(
+                        "({})",
+                        exact
+                            .iter()
+                            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+                            .collect::<Vec<_>>()
+                            .join(" OR ")
+                    ),
+                    Backend::Sqlite => format!("\"{}\"*", w.replace('"', "\"\"")),
+                    // tsquery input (no normalisation, unlike to_tsquery): quoted lexemes,
+                    // `:*` prefix.
+                    Backend::Postgres => {
+                        format!("'{}':*", w.replace('\\', "\\\\").replace('\'', "''"))
+                    }
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(match backend {
+                Backend::Sqlite => " AND ",
+                Backend::Postgres => " & ",
+            });
         params.push(text.into());
-        Matcher {
+        Ok(Some(Matcher {
             backend,
             query: format!("${}", params.len()),
-        }
+        }))
     }
 
     /// A condition on `w` (work_items) that holds for the matching items.

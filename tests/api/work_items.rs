@@ -962,6 +962,59 @@ async fn search_index_follows_edits_and_deletes() {
     );
 }
 
+/// Issue 11: a search word is replaced by the indexed words it starts (a vocabulary that only
+/// grows); whether it starts none, a few, or more than the replacement takes, the matches and
+/// counts are the same as a prefix search, and words that left every item match nothing.
+#[tokio::test]
+async fn search_prefixes_that_start_many_words() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let mut made = Vec::new();
+    // 40 distinct words starting `alpha` (more than one search word is replaced with).
+    for i in 1..=40 {
+        made.push(task(&app, pid, &format!("alpha{i} bravo{}", i % 3)).await);
+    }
+    let cases: [(&str, usize, i64); 9] = [
+        ("alpha", 40, made[0]),
+        ("alph", 40, made[0]),
+        ("alpha1", 11, made[0]),
+        ("alpha4", 2, made[3]),
+        ("alpha40", 1, made[39]),
+        ("alpha400", 0, 0),
+        ("alpha bravo2", 13, made[1]),
+        ("bravo0 alpha1", 3, made[11]),
+        ("alphab", 0, 0),
+    ];
+    for (terms, total, first) in cases {
+        let p = search(&app, pid, &format!("searchTerms={}&limit=1", enc(terms))).await;
+        assert_eq!(p["totalCount"], total as i64, "terms {terms:?}");
+        let want: Vec<i64> = if total == 0 { vec![] } else { vec![first] };
+        assert_eq!(ids(&p), want, "terms {terms:?}");
+    }
+    // Words edited away stay in the vocabulary but match nothing; new words match at once.
+    app.patch(&item_path(pid, made[39]), json!({"title": "charlie"}))
+        .await
+        .expect(200);
+    let p = search(&app, pid, "searchTerms=alpha40").await;
+    assert_eq!(p["totalCount"], 0);
+    assert!(ids(&p).is_empty());
+    assert_eq!(
+        search(&app, pid, "searchTerms=alpha").await["totalCount"],
+        39
+    );
+    let p = search(&app, pid, "searchTerms=charl").await;
+    assert_eq!(ids(&p), vec![made[39]]);
+    // Sorted and paged the same way with a replaced word.
+    let p = search(
+        &app,
+        pid,
+        "searchTerms=alpha1&sortField=title&sortMode=desc&limit=2&offset=1",
+    )
+    .await;
+    assert_eq!(ids(&p), vec![made[17], made[16]]);
+    assert_eq!(p["totalCount"], 11);
+}
+
 #[tokio::test]
 async fn put_replaces_and_patch_changes_only_what_is_sent() {
     let app = spawn_app().await;
