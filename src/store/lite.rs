@@ -429,11 +429,12 @@ pub fn rows<T: LiteRecord>(
     let run = || -> rusqlite::Result<Vec<T>> {
         let mut st = c.prepare_cached(sql)?;
         bind(&mut st, params)?;
+        let cols = Cols::of(&st, T::BY_NAME);
         let mut rows = st.raw_query();
         let mut out = Vec::new();
         while out.len() < limit {
             match rows.next()? {
-                Some(r) => out.push(T::from_lite(r)?),
+                Some(r) => out.push(T::from_lite(r, &cols)?),
                 None => break,
             }
         }
@@ -474,7 +475,22 @@ pub fn exec_batch(c: &Connection, sql: &str) -> DbResult<()> {
 
 /// A row type decoded from a SQLite row.
 pub trait LiteRecord: Sized {
-    fn from_lite(row: &Row<'_>) -> rusqlite::Result<Self>;
+    /// Whether it reads columns by name (structs) rather than by position (tuples).
+    const BY_NAME: bool;
+    fn from_lite(row: &Row<'_>, cols: &Cols) -> rusqlite::Result<Self>;
+}
+
+/// A statement's column names, read once per execution rather than once per row and field.
+pub struct Cols(Vec<String>);
+
+impl Cols {
+    fn of(st: &rusqlite::Statement<'_>, by_name: bool) -> Cols {
+        Cols(if by_name {
+            st.column_names().into_iter().map(str::to_owned).collect()
+        } else {
+            Vec::new()
+        })
+    }
 }
 
 /// A column value as a Rust type, with the conversions sqlx's SQLite driver made: integers for
@@ -566,23 +582,26 @@ pub fn at<T: LiteValue>(row: &Row<'_>, i: usize) -> rusqlite::Result<T> {
 
 /// The index of column `name`, looked for first at `*hint` (struct fields usually follow the
 /// SELECT list), then everywhere; `*hint` moves past the column found.
-pub fn index_of(row: &Row<'_>, hint: &mut usize, name: &str) -> rusqlite::Result<Option<usize>> {
-    let st = row.as_ref();
-    let n = st.column_count();
-    let found = if *hint < n && st.column_name(*hint)? == name {
+pub fn index_of(cols: &Cols, hint: &mut usize, name: &str) -> Option<usize> {
+    let found = if cols.0.get(*hint).is_some_and(|c| c == name) {
         Some(*hint)
     } else {
-        (0..n).find(|&i| st.column_name(i).is_ok_and(|c| c == name))
+        cols.0.iter().position(|c| c == name)
     };
     if let Some(i) = found {
         *hint = i + 1;
     }
-    Ok(found)
+    found
 }
 
 /// Column `name` of `row` as `T`; an error when the statement has no such column.
-pub fn named<T: LiteValue>(row: &Row<'_>, hint: &mut usize, name: &str) -> rusqlite::Result<T> {
-    match index_of(row, hint, name)? {
+pub fn named<T: LiteValue>(
+    row: &Row<'_>,
+    cols: &Cols,
+    hint: &mut usize,
+    name: &str,
+) -> rusqlite::Result<T> {
+    match index_of(cols, hint, name) {
         Some(i) => at(row, i),
         None => Err(rusqlite::Error::InvalidColumnName(name.to_string())),
     }
@@ -591,10 +610,11 @@ pub fn named<T: LiteValue>(row: &Row<'_>, hint: &mut usize, name: &str) -> rusql
 /// Column `name` of `row` as `T`, or `T::default()` when the statement has no such column.
 pub fn named_or_default<T: LiteValue + Default>(
     row: &Row<'_>,
+    cols: &Cols,
     hint: &mut usize,
     name: &str,
 ) -> rusqlite::Result<T> {
-    match index_of(row, hint, name)? {
+    match index_of(cols, hint, name) {
         Some(i) => at(row, i),
         None => Ok(T::default()),
     }
@@ -603,7 +623,8 @@ pub fn named_or_default<T: LiteValue + Default>(
 macro_rules! tuple_record {
     ($($t:ident $i:tt),+) => {
         impl<$($t: LiteValue),+> LiteRecord for ($($t,)+) {
-            fn from_lite(row: &Row<'_>) -> rusqlite::Result<Self> {
+            const BY_NAME: bool = false;
+            fn from_lite(row: &Row<'_>, _: &Cols) -> rusqlite::Result<Self> {
                 Ok(($(at::<$t>(row, $i)?,)+))
             }
         }
@@ -635,13 +656,17 @@ macro_rules! lite_row {
      $(flatten { $($ff:ident),* $(,)? })?
      $(default { $($df:ident),* $(,)? })?) => {
         impl $crate::store::lite::LiteRecord for $t {
-            fn from_lite(row: &::rusqlite::Row<'_>) -> ::rusqlite::Result<Self> {
+            const BY_NAME: bool = true;
+            fn from_lite(
+                row: &::rusqlite::Row<'_>,
+                cols: &$crate::store::lite::Cols,
+            ) -> ::rusqlite::Result<Self> {
                 #[allow(unused_mut, unused_variables)]
                 let mut hint = 0usize;
                 Ok($t {
-                    $($f: $crate::store::lite::named(row, &mut hint, $crate::lite_row!(@col $f $($col)?))?,)*
-                    $($($ff: $crate::store::lite::LiteRecord::from_lite(row)?,)*)?
-                    $($($df: $crate::store::lite::named_or_default(row, &mut hint, stringify!($df))?,)*)?
+                    $($f: $crate::store::lite::named(row, cols, &mut hint, $crate::lite_row!(@col $f $($col)?))?,)*
+                    $($($ff: $crate::store::lite::LiteRecord::from_lite(row, cols)?,)*)?
+                    $($($df: $crate::store::lite::named_or_default(row, cols, &mut hint, stringify!($df))?,)*)?
                 })
             }
         }
