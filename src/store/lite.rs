@@ -42,7 +42,7 @@ pub struct Lite {
     /// Committed writes of this process (see `Lists`).
     generation: Arc<std::sync::atomic::AtomicU64>,
     /// Deep pages' id lists (see `Lists`).
-    pub lists: Lists,
+    lists: Lists,
     /// The checkpointer thread and the sender whose drop ends it.
     checkpointer: Mutex<Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>>,
     writer: Arc<tokio::sync::Mutex<Option<Connection>>>,
@@ -317,7 +317,7 @@ pub struct Lists {
 type ListEntry = (String, u64, Arc<Vec<i64>>);
 
 /// Most ids the list cache holds over all its entries (16 MiB).
-const LIST_CACHE_IDS: usize = 2 * 1024 * 1024;
+pub const LIST_CACHE_IDS: usize = 2 * 1024 * 1024;
 
 impl Lists {
     /// The ids stored for `key` at `generation`.
@@ -329,10 +329,9 @@ impl Lists {
             .map(|(_, _, ids)| ids.clone())
     }
 
+    /// Stores `ids` (at most `LIST_CACHE_IDS`), dropping entries of older generations and then
+    /// the oldest ones until it fits.
     pub fn put(&self, key: String, generation: u64, ids: Arc<Vec<i64>>) {
-        if ids.len() > LIST_CACHE_IDS {
-            return;
-        }
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.retain(|(k, g, _)| *g == generation && *k != key);
         while entries.iter().map(|e| e.2.len()).sum::<usize>() + ids.len() > LIST_CACHE_IDS {

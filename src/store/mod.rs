@@ -302,7 +302,7 @@ impl Tx {
 
     /// Every id of an ordered list (`sql` selects one id column), from the deep-page cache when
     /// no write has committed since it was stored (`lite::Lists`). SQLite readers only; None
-    /// elsewhere, and the caller pages with OFFSET.
+    /// elsewhere, or for a list longer than the cache holds, and the caller pages with OFFSET.
     pub async fn cached_ids(
         &mut self,
         sql: &str,
@@ -316,7 +316,11 @@ impl Tx {
         if let Some(ids) = r.lists().get(&key, generation) {
             return Ok(Some(ids));
         }
-        let rows: Vec<(i64,)> = lite::rows(r.conn(), sql, params, usize::MAX)?;
+        // One id past the bound tells a list too long to keep, without reading it whole.
+        let rows: Vec<(i64,)> = lite::rows(r.conn(), sql, params, lite::LIST_CACHE_IDS + 1)?;
+        if rows.len() > lite::LIST_CACHE_IDS {
+            return Ok(None);
+        }
         let ids = Arc::new(rows.into_iter().map(|r| r.0).collect::<Vec<_>>());
         r.lists().put(key, generation, ids.clone());
         Ok(Some(ids))

@@ -5,6 +5,7 @@ use questlog::params;
 use serde_json::{Value, json};
 
 use crate::helpers::*;
+use crate::work_items::ids;
 
 fn items(pid: i64) -> String {
     format!("/v0/projects/{pid}/workitems")
@@ -210,15 +211,6 @@ async fn logged_cost_follows_work_logs_into_item_and_metrics() {
     assert_eq!(m["remainingCost"], 0.0);
 }
 
-fn page_ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["workItemId"].as_i64().unwrap())
-        .collect()
-}
-
 /// Deep pages (offset ≥ 1,000) are slices of the list's cached ids: they must follow every
 /// write at once, on both orders, and agree with the shallow pages.
 #[tokio::test]
@@ -230,7 +222,7 @@ async fn deep_pages_follow_writes() {
     }
     let get = |q: &str| format!("{}?{q}", items(pid));
     let deep = app.get(&get("offset=1000&limit=20")).await.expect(200);
-    assert_eq!(page_ids(&deep), (1001..=1020).collect::<Vec<_>>());
+    assert_eq!(ids(&deep), (1001..=1020).collect::<Vec<_>>());
     assert_eq!(deep["totalCount"], 1030);
     assert_eq!(deep["offset"], 1000);
     // The same page again (from the cache) is the same reply.
@@ -240,7 +232,7 @@ async fn deep_pages_follow_writes() {
     );
     let by_due = "sortField=dueDate&offset=1000&limit=20";
     assert_eq!(
-        page_ids(&app.get(&get(by_due)).await.expect(200)),
+        ids(&app.get(&get(by_due)).await.expect(200)),
         (1001..=1020).collect::<Vec<_>>()
     );
 
@@ -253,7 +245,7 @@ async fn deep_pages_follow_writes() {
     .expect(200);
     let mut want: Vec<i64> = (1000..=1020).filter(|i| *i != 1005).collect();
     want.truncate(20);
-    assert_eq!(page_ids(&app.get(&get(by_due)).await.expect(200)), want);
+    assert_eq!(ids(&app.get(&get(by_due)).await.expect(200)), want);
 
     // A deleted item leaves the id order at once, and the total with it.
     app.delete(&format!("{}/1010", items(pid)))
@@ -261,11 +253,11 @@ async fn deep_pages_follow_writes() {
         .expect_empty(200);
     let deep = app.get(&get("offset=1000&limit=20")).await.expect(200);
     let want: Vec<i64> = (1001..=1021).filter(|i| *i != 1010).collect();
-    assert_eq!(page_ids(&deep), want);
+    assert_eq!(ids(&deep), want);
     assert_eq!(deep["totalCount"], 1029);
     // Past the end: empty; a deep page with a filter too.
     let last = app.get(&get("offset=1028&limit=20")).await.expect(200);
-    assert_eq!(page_ids(&last), vec![1030]);
+    assert_eq!(ids(&last), vec![1030]);
     assert_eq!(
         app.get(&get("offset=5000")).await.expect(200)["items"],
         json!([])
@@ -274,5 +266,5 @@ async fn deep_pages_follow_writes() {
         .get(&get("offset=1000&limit=5&sortMode=desc"))
         .await
         .expect(200);
-    assert_eq!(page_ids(&desc), vec![29, 28, 27, 26, 25]);
+    assert_eq!(ids(&desc), vec![29, 28, 27, 26, 25]);
 }

@@ -129,7 +129,8 @@ async fn search(app: &TestApp, pid: i64, query: &str) -> Value {
         .expect(200)
 }
 
-fn ids(page: &Value) -> Vec<i64> {
+/// The work-item ids of a page, in order.
+pub(crate) fn ids(page: &Value) -> Vec<i64> {
     page["items"]
         .as_array()
         .unwrap()
