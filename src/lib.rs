@@ -57,7 +57,7 @@ impl App {
 
     /// Where uploaded files are stored (a local directory, or S3).
     pub fn with_blobs(mut self, blobs: blobs::Blobs) -> App {
-        self.state.files = ops::files::Files::new(blobs, self.state.settings.files.clone());
+        self.state.set_blobs(blobs);
         self
     }
 

@@ -101,25 +101,43 @@ impl Default for HttpSettings {
     }
 }
 
+/// What every handler shares. Cloned for each extractor and middleware of every request, so it
+/// is one `Arc`: cloning the fields themselves was a measurable part of a point read.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub db: Db,
-    pub settings: Arc<HttpSettings>,
-    pub auth_cache: Arc<AuthCache>,
+    pub settings: HttpSettings,
+    pub auth_cache: AuthCache,
     /// The blob store and the file limits.
     pub files: Files,
-    limiter: Arc<limits::RateLimiter>,
+    limiter: limits::RateLimiter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
     pub fn new(db: Db, settings: HttpSettings, blobs: Blobs) -> Self {
-        AppState {
-            limiter: Arc::new(limits::RateLimiter::new(settings.rate_limit)),
+        AppState(Arc::new(Shared {
+            limiter: limits::RateLimiter::new(settings.rate_limit),
             files: Files::new(blobs, settings.files.clone()),
             db,
-            settings: Arc::new(settings),
-            auth_cache: Arc::new(AuthCache::new()),
-        }
+            settings,
+            auth_cache: AuthCache::new(),
+        }))
+    }
+
+    /// Replaces the blob store; only while the app is being built (nothing has cloned the
+    /// state yet, so this is its only reference).
+    pub fn set_blobs(&mut self, blobs: Blobs) {
+        let shared = Arc::get_mut(&mut self.0).expect("the state is set up before it is shared");
+        shared.files = Files::new(blobs, shared.settings.files.clone());
     }
 }
 

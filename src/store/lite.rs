@@ -106,6 +106,7 @@ impl Lite {
         };
         Ok(LiteRead {
             conn: Some(conn),
+            snapshot: std::cell::Cell::new(0),
             home: self.clone(),
             _permit: permit,
         })
@@ -274,26 +275,68 @@ impl Drop for LiteWrite {
     }
 }
 
+/// Ends a reader's transaction, if one is open.
+fn end_read(c: &Connection) -> rusqlite::Result<()> {
+    if !c.is_autocommit() {
+        c.prepare_cached("COMMIT")?.execute([])?;
+    }
+    Ok(())
+}
+
 /// A reader connection; it goes back to the pool when dropped.
 pub struct LiteRead {
     conn: Option<Connection>,
+    /// `generation` when the open read transaction began.
+    snapshot: std::cell::Cell<u64>,
     home: Arc<Lite>,
     _permit: OwnedSemaphorePermit,
 }
 
 impl LiteRead {
-    pub fn conn(&self) -> &Connection {
+    /// The connection, inside the reply's read transaction: begun by the first statement and
+    /// ended when the reader goes back to the pool. Each statement outside a transaction would
+    /// take and release SQLite's shared-memory and file locks again (a fifth of a point read's
+    /// CPU); one transaction takes them once, and gives the reply one consistent snapshot.
+    pub fn conn(&self) -> DbResult<&Connection> {
+        let c = self.raw();
+        if c.is_autocommit() {
+            // Read before the snapshot is taken (by the first statement after BEGIN), so the
+            // snapshot holds at least every write this generation counts.
+            self.snapshot.set(
+                self.home
+                    .generation
+                    .load(std::sync::atomic::Ordering::Acquire),
+            );
+            c.prepare_cached("BEGIN")
+                .and_then(|mut s| s.execute([]))
+                .map_err(to_sqlx)?;
+        }
+        Ok(c)
+    }
+
+    /// The connection outside any transaction (statements that refuse one: `VACUUM INTO`).
+    pub fn conn_autocommit(&self) -> DbResult<&Connection> {
+        let c = self.raw();
+        end_read(c).map_err(to_sqlx)?;
+        Ok(c)
+    }
+
+    fn raw(&self) -> &Connection {
         self.conn
             .as_ref()
             .expect("a reader holds its connection until dropped")
     }
 
-    /// The number of writes this process has committed, read before a statement whose result
-    /// is cached: a write committing meanwhile makes the entry stale at once, never the reverse.
+    /// The number of writes this process had committed when the reply's snapshot began (now, if
+    /// none has): an entry cached under it is stale as soon as a write commits, never the reverse.
     pub fn generation(&self) -> u64 {
-        self.home
-            .generation
-            .load(std::sync::atomic::Ordering::Acquire)
+        if self.raw().is_autocommit() {
+            self.home
+                .generation
+                .load(std::sync::atomic::Ordering::Acquire)
+        } else {
+            self.snapshot.get()
+        }
     }
 
     pub fn lists(&self) -> &Lists {
@@ -344,9 +387,10 @@ impl Lists {
 impl Drop for LiteRead {
     fn drop(&mut self) {
         if let Some(c) = self.conn.take() {
-            // A reader never holds a transaction open between statements (no BEGIN is ever run
-            // on it), so it is clean to reuse; after close it is simply dropped.
-            if c.is_autocommit() && !self.home.permits.is_closed() {
+            // Its read transaction ends here, so a pooled reader never pins an old snapshot
+            // (which would keep checkpoints from reaching the WAL's end); after close it is
+            // simply dropped.
+            if end_read(&c).is_ok() && c.is_autocommit() && !self.home.permits.is_closed() {
                 self.home
                     .idle
                     .lock()

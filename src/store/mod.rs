@@ -194,7 +194,7 @@ macro_rules! on_conn {
                 $s
             }
             Conn::SqliteRead(t) => {
-                let $c: &rusqlite::Connection = t.conn();
+                let $c: &rusqlite::Connection = t.conn()?;
                 $s
             }
             Conn::Postgres(t) => {
@@ -260,9 +260,26 @@ impl Tx {
                 .execute(c).await?.rows_affected()))
     }
 
+    /// SQLite's `VACUUM INTO` (a consistent copy of the database at `path`), which refuses to
+    /// run inside a transaction: on a reader only.
+    pub async fn vacuum_into(&mut self, path: &str) -> DbResult<()> {
+        let Conn::SqliteRead(r) = &self.conn else {
+            return Err(sqlx::Error::Protocol(
+                "VACUUM INTO needs a SQLite reader".into(),
+            ));
+        };
+        // The path travels as a bound parameter, never as SQL.
+        lite::exec(r.conn_autocommit()?, "VACUUM INTO $1", params![path])?;
+        Ok(())
+    }
+
     /// Runs a batch of statements with no parameters (migrations).
     pub async fn exec_batch(&mut self, sql: &str) -> DbResult<()> {
         use sqlx::Executor;
+        // A batch on a reader runs as it is written (a dump brings its own BEGIN and COMMIT).
+        if let Conn::SqliteRead(r) = &self.conn {
+            return Ok(lite::exec_batch(r.conn_autocommit()?, sql)?);
+        }
         on_conn!(self, c =>
             sqlite: lite::exec_batch(c, sql)?,
             postgres: { c.execute(AssertSqlSafe(sql.to_string())).await?; });
@@ -317,7 +334,7 @@ impl Tx {
             return Ok(Some(ids));
         }
         // One id past the bound tells a list too long to keep, without reading it whole.
-        let rows: Vec<(i64,)> = lite::rows(r.conn(), sql, params, lite::LIST_CACHE_IDS + 1)?;
+        let rows: Vec<(i64,)> = lite::rows(r.conn()?, sql, params, lite::LIST_CACHE_IDS + 1)?;
         if rows.len() > lite::LIST_CACHE_IDS {
             return Ok(None);
         }
