@@ -35,7 +35,7 @@ pub async fn backup_sqlite(db: &Db, dest: &Path) -> anyhow::Result<()> {
     let result = async {
         let mut conn = db.read().await?;
         // VACUUM INTO takes an expression: the path travels as a bound parameter, never as SQL.
-        conn.vacuum_into(&path_str(&tmp)?)
+        conn.vacuum_into(path_str(&tmp)?)
             .await
             .context("VACUUM INTO failed")?;
         conn.commit().await?;

@@ -278,7 +278,7 @@ impl Tx {
         use sqlx::Executor;
         // A batch on a reader runs as it is written (a dump brings its own BEGIN and COMMIT).
         if let Conn::SqliteRead(r) = &self.conn {
-            return Ok(lite::exec_batch(r.conn_autocommit()?, sql)?);
+            return lite::exec_batch(r.conn_autocommit()?, sql);
         }
         on_conn!(self, c =>
             sqlite: lite::exec_batch(c, sql)?,
