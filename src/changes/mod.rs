@@ -276,9 +276,8 @@ pub async fn read(
             &format!(
                 "SELECT c.seq, c.project_id, c.event, c.entity_kind, c.entity_id, c.creation_date, c.payload, {user_cols} \
                  FROM changes c LEFT JOIN users u ON u.id = c.user_id WHERE {filter} \
-                 ORDER BY c.seq {order} LIMIT ${} OFFSET ${}",
-                n + 1,
-                n + 2
+                 ORDER BY c.seq {order} {}",
+                crate::store::limit_offset(&format!("${}", n + 1), &format!("${}", n + 2))
             ),
             &args,
         )

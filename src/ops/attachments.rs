@@ -139,8 +139,9 @@ async fn page(
     let rows: Vec<AttachmentRow> = tx
         .all(
             &format!(
-                "{} WHERE a.project_id = $1 AND a.{col} = $2 ORDER BY a.id LIMIT $3 OFFSET $4",
-                attachment_select()
+                "{} WHERE a.project_id = $1 AND a.{col} = $2 ORDER BY a.id {}",
+                attachment_select(),
+                crate::store::limit_offset("$3", "$4")
             ),
             params![pid, parent, page.limit, page.offset],
         )

@@ -303,7 +303,11 @@ pub async fn list<T: Thread>(
         .await?;
     let rows: Vec<CommentRow> = tx
         .all(
-            &format!("{} ORDER BY c.id LIMIT $3 OFFSET $4", kind.select()),
+            &format!(
+                "{} ORDER BY c.id {}",
+                kind.select(),
+                crate::store::limit_offset("$3", "$4")
+            ),
             params![pid, parent, limit, offset],
         )
         .await?;

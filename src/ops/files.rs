@@ -119,8 +119,9 @@ pub async fn list(
     let rows: Vec<FileRow> = tx
         .all(
             &format!(
-                "{} WHERE f.project_id = $1 ORDER BY f.id LIMIT $2 OFFSET $3",
-                file_select()
+                "{} WHERE f.project_id = $1 ORDER BY f.id {}",
+                file_select(),
+                crate::store::limit_offset("$2", "$3")
             ),
             params![pid, page.limit, page.offset],
         )

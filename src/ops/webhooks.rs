@@ -674,7 +674,7 @@ pub async fn deliveries(
         .all(
             &format!(
                 "SELECT {DELIVERY_COLS} FROM webhook_deliveries d \
-                 WHERE d.project_id = $1 AND d.webhook_id = $2 ORDER BY d.id DESC LIMIT $3 OFFSET $4"
+                 WHERE d.project_id = $1 AND d.webhook_id = $2 ORDER BY d.id DESC LIMIT CAST($3 AS BIGINT) OFFSET CAST($4 AS BIGINT)"
             ),
             params![pid, id, limit, offset],
         )

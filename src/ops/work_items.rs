@@ -1219,7 +1219,7 @@ pub async fn search(
         None => {
             let limit = bind(&mut params, paging.limit.into());
             let offset = bind(&mut params, paging.offset.into());
-            let page_sql = format!("{list_sql} LIMIT {limit} OFFSET {offset}");
+            let page_sql = format!("{list_sql} {}", crate::store::limit_offset(&limit, &offset));
             let ids: Vec<(i64,)> = tx.all(&page_sql, &params).await?;
             ids.into_iter().map(|r| r.0).collect()
         }

@@ -349,6 +349,13 @@ impl Tx {
     }
 }
 
+/// `LIMIT $limit OFFSET $offset` for two bound parameters (`"$3"`, `"$4"`). The casts keep
+/// SQLite from planning with the bound values: a statement planned with them is re-prepared on
+/// every execution that binds new ones, which cost a page of work items a twentieth of its CPU.
+pub fn limit_offset(limit: &str, offset: &str) -> String {
+    format!("LIMIT CAST({limit} AS BIGINT) OFFSET CAST({offset} AS BIGINT)")
+}
+
 /// Placeholder list `$from, $from+1, …` for an `IN (…)` of `n` values.
 pub fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)
