@@ -35,7 +35,6 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
-use crate::ops::Actor;
 use crate::store::Db;
 
 /// How a request's caller is found.
@@ -43,8 +42,9 @@ use crate::store::Db;
 enum Caller {
     /// HTTP: the `Actor` the `/mcp` auth layer put in the request's extensions.
     PerRequest,
-    /// stdio: the key given on the command line, resolved once at start.
-    Fixed(Actor),
+    /// stdio: the key given on the command line, looked up again for every call, so a revoked
+    /// key or a changed scope takes effect as on HTTP.
+    Key(String),
 }
 
 /// The MCP server: one per HTTP request (stateless) or one per stdio process.

@@ -20,7 +20,7 @@ pub type ToolResult = Result<CallToolResult, ErrorData>;
 macro_rules! op {
     ($srv:expr, $ctx:expr, $mode:ident, |$tx:ident, $actor:ident| $body:expr) => {
         async {
-            let caller = $srv.actor(&$ctx)?;
+            let caller = $srv.actor(&$ctx).await?;
             let $actor = &caller;
             let mut open = $srv.db.$mode().await?;
             let $tx = &mut open;
@@ -34,11 +34,13 @@ macro_rules! op {
 pub(crate) use op;
 
 impl Questlog {
-    /// The caller: fixed for stdio; on HTTP the `Actor` the auth layer stored in the request
-    /// (rmcp hands a tool the request's `http::request::Parts`).
-    pub(super) fn actor(&self, ctx: &RequestContext<RoleServer>) -> OpResult<Actor> {
+    /// The caller: on HTTP the `Actor` the auth layer stored in the request (rmcp hands a tool
+    /// the request's `http::request::Parts`); on stdio the command line's key, looked up now.
+    pub(super) async fn actor(&self, ctx: &RequestContext<RoleServer>) -> OpResult<Actor> {
         match &self.caller {
-            Caller::Fixed(a) => Ok(a.clone()),
+            Caller::Key(key) => crate::http::auth::lookup(&self.db, key)
+                .await
+                .map_err(|_| OpError::Forbidden("The API key is not active.".into())),
             Caller::PerRequest => ctx
                 .extensions
                 .get::<Parts>()

@@ -499,6 +499,12 @@ async def stdio_session(q, rx, pid, bob_key, read_key):
                     and "From stdio" in json.dumps(b), "the stdio comment")
     async with q.stdio_client(read_key) as c:
         await fails(c, "create_work_item", {"projectId": pid, "title": "Nope"}, 403)
+        assert (await call(c, "whoami"))["user"]["username"] == "owner"
+        # Revoked while the process runs: the next call is refused.
+        key_id = next(line.split("\t")[0] for line in q.cli("key", "list", "owner").splitlines()
+                      if "workitems:read" in line and "write" not in line and "active" in line)
+        q.cli("key", "revoke", key_id)
+        await fails(c, "whoami", {}, 403)
     # A key that is not active: the process exits with a message, no session starts.
     r = subprocess.run([BIN, *q.data, "mcp", "--key", "f" * 32], capture_output=True, text=True,
                        stdin=subprocess.DEVNULL, timeout=30)
