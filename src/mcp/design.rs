@@ -19,7 +19,9 @@ use crate::ops::{OpError, config};
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ElementArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The design element id (design_tree lists them).
     pub design_element_id: i64,
     /// Include the element's subtree (default false).
     pub include_children: Option<bool>,
@@ -28,6 +30,7 @@ pub struct ElementArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateElementArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
     /// One of the project's design element types (design_tree lists them).
     pub design_element_type_id: i64,
@@ -45,7 +48,9 @@ pub struct CreateElementArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MoveElementArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The design element id (design_tree lists them).
     pub design_element_id: i64,
     /// The new parent; 0 makes the element a root.
     pub parent_id: i64,

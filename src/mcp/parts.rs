@@ -17,7 +17,9 @@ use crate::ops::{dependencies, work_items};
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddSubTaskArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The work item id (the number shown as #12).
     pub work_item_id: i64,
     /// The checklist entry's text.
     pub title: String,
@@ -26,8 +28,11 @@ pub struct AddSubTaskArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateSubTaskArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The work item id (the number shown as #12).
     pub work_item_id: i64,
+    /// The sub-task id (get_work_item lists them).
     pub sub_task_id: i64,
     /// true ticks the entry off, false opens it again.
     pub is_completed: Option<bool>,
@@ -38,15 +43,20 @@ pub struct UpdateSubTaskArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubTaskArg {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The work item id (the number shown as #12).
     pub work_item_id: i64,
+    /// The sub-task id (get_work_item lists them).
     pub sub_task_id: i64,
 }
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommentArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The work item id (the number shown as #12).
     pub work_item_id: i64,
     /// Markdown, at most 5000 characters.
     pub text: String,
@@ -55,7 +65,9 @@ pub struct CommentArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LogWorkArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The work item id (the number shown as #12).
     pub work_item_id: i64,
     /// Time spent, in the project's cost unit (usually hours), greater than 0.
     pub value: f64,
@@ -68,6 +80,7 @@ pub struct LogWorkArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DependencyArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
     /// The item that waits.
     pub work_item_id: i64,

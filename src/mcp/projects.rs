@@ -24,6 +24,7 @@ pub struct ProjectArg {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BoardMetricsArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
     /// The board (sprint) id, from project_overview.
     pub board_id: i64,
@@ -33,7 +34,24 @@ pub struct BoardMetricsArgs {
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+pub struct CreateBoardArgs {
+    /// The project id (list_projects gives them).
+    pub project_id: i64,
+    /// The board's name, e.g. "Sprint 4".
+    pub name: String,
+    pub description: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    pub start_date: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    /// A milestone of the project the board belongs to.
+    pub milestone_id: Option<i64>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct CalendarArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
     /// First day of the window, `YYYY-MM-DD` (default: no lower bound).
     pub from: Option<String>,
@@ -44,6 +62,7 @@ pub struct CalendarArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PageArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
     /// How many entries to skip (default 0).
     pub offset: Option<i64>,
@@ -202,6 +221,34 @@ impl Questlog {
                 ),
             )
         })
+    }
+
+    #[tool(
+        description = "Create a board: a sprint (with start and due dates) or any other list of \
+                       work to do. Items are then put on it with move_work_item or \
+                       create_work_item's boardId. Needs the project's board permission.",
+        annotations(destructive_hint = false)
+    )]
+    async fn create_board(
+        &self,
+        Parameters(p): Parameters<CreateBoardArgs>,
+        ctx: RequestContext<RoleServer>,
+    ) -> ToolResult {
+        let v = boards::BoardValues {
+            name: Some(p.name),
+            milestone_id: p.milestone_id,
+            description: p.description,
+            general_info: None,
+            start_date: p.start_date,
+            due_date: p.due_date,
+        };
+        let r = op!(self, ctx, write, |tx, a| boards::create(
+            tx,
+            a,
+            p.project_id,
+            v
+        ));
+        done(r, |b| format!("Created board {} ({})", b.name, b.board_id))
     }
 
     #[tool(

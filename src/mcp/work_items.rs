@@ -24,6 +24,7 @@ use crate::store::Tx;
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemArg {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
     /// The work item id (the number shown as #12).
     pub work_item_id: i64,
@@ -32,6 +33,7 @@ pub struct ItemArg {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
     /// Words that must all appear in the title or description (a word matches the words it starts).
     pub search_terms: Option<String>,
@@ -63,6 +65,7 @@ pub struct SearchArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
     pub title: String,
     /// Markdown.
@@ -95,7 +98,9 @@ pub struct CreateArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The work item id (the number shown as #12).
     pub work_item_id: i64,
     /// Only the fields given change.
     pub title: Option<String>,
@@ -121,7 +126,9 @@ pub struct UpdateArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MoveArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The work item id (the number shown as #12).
     pub work_item_id: i64,
     /// The new stage (workflow column), from project_overview.
     pub stage_id: Option<i64>,
@@ -134,7 +141,9 @@ pub struct MoveArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The work item id (the number shown as #12).
     pub work_item_id: i64,
     /// A project member's user id (project_overview lists them).
     pub user_id: i64,
@@ -143,7 +152,9 @@ pub struct UserArgs {
 #[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TagArgs {
+    /// The project id (list_projects gives them).
     pub project_id: i64,
+    /// The work item id (the number shown as #12).
     pub work_item_id: i64,
     /// One of the project's tags (project_overview lists them).
     pub tag_id: i64,

@@ -42,6 +42,7 @@ TOOLS = {
     "tag_work_item", "untag_work_item", "my_open_work", "add_sub_task", "update_sub_task",
     "delete_sub_task", "add_comment", "log_work", "add_dependency", "remove_dependency",
     "design_tree", "get_design_element", "create_design_element", "move_design_element",
+    "create_board",
 }
 
 
@@ -213,8 +214,12 @@ async def owner_session(q, rx, pid, bob_id):
         # A schema violation is a tool error too, not a protocol failure.
         await fails(c, "project_overview", {"projectId": "abc"})
 
-        board = q.ok("POST", f"/v0/projects/{pid}/boards", {"name": "Sprint 1"}, 201)
+        board = await call(c, "create_board", {"projectId": pid, "name": "Sprint 1",
+                                                "startDate": "2030-01-01", "dueDate": "2030-01-14"})
         bid = board["boardId"]
+        got = q.ok("GET", f"/v0/projects/{pid}/boards/{bid}")
+        assert got["name"] == "Sprint 1" and got["dueDate"].startswith("2030-01-14")
+        await fails(c, "create_board", {"projectId": pid, "name": ""}, 400)
         tag = q.ok("POST", f"/v0/projects/{pid}/tags", {"name": "art"}, 201)["tagId"]
 
         # Create: defaults filled in, checked through /v0 and the webhook.
@@ -360,7 +365,7 @@ async def owner_session(q, rx, pid, bob_id):
 
         # Calendar and activity.
         cal = await call(c, "calendar", {"projectId": pid, "from": "2030-01-01", "to": "2030-01-31"})
-        assert [e["name"] for e in cal["items"]] == ["Boss fight v2"]
+        assert sorted(e["name"] for e in cal["items"]) == ["Boss fight v2", "Sprint 1"]
         cal = await call(c, "calendar", {"projectId": pid, "from": "2031-01-01", "to": "2031-01-31"})
         assert cal["items"] == []
         await fails(c, "calendar", {"projectId": pid, "from": "2030-02-01", "to": "2030-01-01"}, 400)
@@ -425,7 +430,41 @@ async def owner_session(q, rx, pid, bob_id):
         assert "Loot tables" in text and "Dragon model" not in text and "40" in text
         standup = await c.get_prompt("standup", {"projectId": str(pid)})
         assert "workitem.created" in standup.messages[0].content.text
-        return wid, backlog_item["workItemId"]
+        await sprint(q, c, pid, owner_id, backlog_item["workItemId"])
+        return wid
+
+
+async def sprint(q, c, pid, owner_id, loot):
+    """A sprint end to end, as an assistant runs it: plan from the backlog, make the board, move
+    the items on, work them, close them, report."""
+    for title in ["Save system", "Main menu"]:
+        await call(c, "create_work_item", {"projectId": pid, "title": title, "estimatedCost": 3})
+    plan = (await c.get_prompt("plan_sprint", {"projectId": str(pid)})).messages[0].content.text
+    backlog = await call(c, "search_work_items", {"projectId": pid, "boardId": 0})
+    titles = [w["title"] for w in backlog["items"]]
+    assert sorted(titles) == ["Loot tables", "Main menu", "Save system"]
+    assert all(t in plan for t in titles)
+    ov = await call(c, "project_overview", {"projectId": pid})
+    started = next(s["stageId"] for s in ov["stages"] if s["status"] == "started")
+    b = (await call(c, "create_board", {"projectId": pid, "name": "Sprint 2"}))["boardId"]
+    for w in backlog["items"]:
+        await call(c, "move_work_item", {"projectId": pid, "workItemId": w["workItemId"],
+                                         "boardId": b, "stageId": started})
+        await call(c, "assign_user", {"projectId": pid, "workItemId": w["workItemId"], "userId": owner_id})
+    assert (await call(c, "search_work_items", {"projectId": pid, "boardId": 0}))["totalCount"] == 0
+    mine = await call(c, "my_open_work", {"projectId": pid})
+    assert {w["workItemId"] for w in backlog["items"]} <= {w["workItemId"] for w in mine["items"]}
+    for w in backlog["items"]:
+        await call(c, "log_work", {"projectId": pid, "workItemId": w["workItemId"], "value": 2})
+        await call(c, "close_work_item", {"projectId": pid, "workItemId": w["workItemId"]})
+    m = await call(c, "board_metrics", {"projectId": pid, "boardId": b})
+    assert (m["openWorkItems"], m["closedWorkItems"], m["loggedCost"]) == (0, 3, 6)
+    assert m == q.ok("GET", f"/v0/projects/{pid}/boards/{b}/metrics")
+    md = (await c.read_resource(f"questlog://projects/{pid}/boards/{b}")).contents[0].text
+    assert "Loot tables" in md and "Save system" in md
+    standup = (await c.get_prompt("standup", {"projectId": str(pid)})).messages[0].content.text
+    assert "workitem.worklog.created" in standup
+    assert q.ok("GET", f"/v0/projects/{pid}/workitems/{loot}")["stage"]["status"] == "closed"
 
 
 async def restricted_sessions(q, pid, wid, read_key, eve_key):
@@ -525,7 +564,7 @@ async def run(label, database_url=None):
         q.ok("POST", f"/v0/projects/{pid}/webhooks", {"url": rx.url, "events": [
             "workitem.created", "workitem.updated", "workitem.user.assigned",
             "workitem.comment.created", "workitem.subtask.closed", "workitem.dependency.removed"]}, 201)
-        wid, _ = await owner_session(q, rx, pid, int(bob_id))
+        wid = await owner_session(q, rx, pid, int(bob_id))
         await restricted_sessions(q, pid, wid, read_key, eve_key)
         await stdio_session(q, rx, pid, bob_key, read_key)
         print(f"ok: MCP on {label} ({time.time() - started:.1f}s)")
