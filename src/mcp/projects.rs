@@ -133,12 +133,10 @@ impl Questlog {
         annotations(read_only_hint = true)
     )]
     async fn whoami(&self, ctx: RequestContext<RoleServer>) -> ToolResult {
-        let scopes = self.actor(&ctx).await.map(|a| a.scopes.to_stored());
-        let r = op!(self, ctx, read, |tx, a| ops::users::me(tx, a));
-        let r = r.and_then(|user| {
-            Ok(WhoAmI {
-                user,
-                scopes: scopes?,
+        let r = op!(self, ctx, read, |tx, a| async {
+            Ok::<_, OpError>(WhoAmI {
+                user: ops::users::me(tx, a).await?,
+                scopes: a.scopes.to_stored(),
             })
         });
         done(r, |w| {
