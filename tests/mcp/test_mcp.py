@@ -145,9 +145,12 @@ class Questlog:
         assert s == status, f"{method} {path}: {s} {b}"
         return b
 
-    def http_client(self, key, scheme="Bearer"):
+    def http_client(self, key, scheme="Bearer", mode="auto"):
+        """`mode="auto"` negotiates the newest protocol (server/discover), "legacy" the
+        initialize handshake of the earlier versions."""
         client = httpx2.AsyncClient(headers={"Authorization": f"{scheme} {key}"}, timeout=30)
-        return Client(streamable_http_client(self.base + "/mcp", http_client=client), cache=None)
+        return Client(streamable_http_client(self.base + "/mcp", http_client=client),
+                      cache=None, mode=mode)
 
     def stdio_client(self, key):
         params = StdioServerParameters(
@@ -190,6 +193,8 @@ async def fails(c, name, args, status=None):
 async def owner_session(q, rx, pid, bob_id):
     """Every tool as the owner over HTTP, valid and invalid, effects checked through /v0."""
     async with q.http_client(OWNER_KEY) as c:
+        print(f"  HTTP protocol {c.protocol_version} (auto)")
+        assert c.server_info.name == "questlog"
         tools = (await c.list_tools()).tools
         assert {t.name for t in tools} == TOOLS, sorted(t.name for t in tools)
         for t in tools:
@@ -470,7 +475,8 @@ async def sprint(q, c, pid, owner_id, loot):
 async def restricted_sessions(q, pid, wid, read_key, eve_key):
     # A read-only key (`--scope read`) reads but cannot write, over HTTP with the ApiKey scheme.
     before = q.ok("GET", f"/v0/projects/{pid}/workitems")["totalCount"]
-    async with q.http_client(read_key, scheme="ApiKey") as c:
+    async with q.http_client(read_key, scheme="ApiKey", mode="legacy") as c:
+        print(f"  HTTP protocol {c.protocol_version} (legacy handshake)")
         assert (await call(c, "get_work_item", {"projectId": pid, "workItemId": wid}))["workItem"]["workItemId"] == wid
         assert (await call(c, "search_work_items", {"projectId": pid}))["totalCount"] == before
         await fails(c, "create_work_item", {"projectId": pid, "title": "Nope"}, 403)
