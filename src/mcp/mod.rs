@@ -8,7 +8,7 @@
 //! wire types as structured content plus a one-line text form; a refused or failed operation is
 //! a tool result with `isError: true` and the API's message, never a protocol error.
 //!
-//! One module per tool group, as in `http/`: [`projects`] (who am I, projects, overview,
+//! One module per tool group, as in `http/`: [`projects`] (who am I, projects, overview, boards,
 //! metrics, calendar, activity), [`work_items`] (search, read, create, edit, move, close,
 //! assign, tag, my open work), [`parts`] (sub-tasks, comments, work logs, dependencies),
 //! [`design`] (the design model), [`resources`] (Markdown views) and [`prompts`].
