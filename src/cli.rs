@@ -19,6 +19,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Team(c) => team(&cli.data, c).await,
         Command::Backup { file } => backup(&cli.data, &file).await,
         Command::Restore { file } => restore(&cli.data, &file).await,
+        Command::Mcp { key } => mcp(&cli.data, &key).await,
     }
 }
 
@@ -142,6 +143,15 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutting down");
+}
+
+/// `questlog mcp`: the MCP server on stdio, on the same database `serve` uses. Changes it makes
+/// reach webhooks through the change log, delivered by the running `serve`.
+async fn mcp(data: &DataArgs, key: &str) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    let served = crate::mcp::stdio::serve(db.clone(), key).await;
+    db.close().await;
+    served
 }
 
 async fn user(data: &DataArgs, c: UserCommand) -> anyhow::Result<()> {

@@ -75,6 +75,13 @@ pub enum Command {
         /// The backup file to create (must not exist).
         file: PathBuf,
     },
+    /// Serve the Model Context Protocol over stdin/stdout for an AI assistant that spawns
+    /// Questlog as a process (the HTTP server has the same at `/mcp`).
+    Mcp {
+        /// The API key whose user every tool acts as (`questlog key add NAME`).
+        #[arg(long, env = "QUESTLOG_MCP_KEY")]
+        key: String,
+    },
     /// Restore a SQLite backup into an empty data dir and migrate it to this release's schema
     /// (PostgreSQL: use `pg_restore`, see the README).
     Restore {

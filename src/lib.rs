@@ -5,6 +5,7 @@ pub mod changes;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod mcp;
 pub mod model;
 pub mod ops;
 pub mod server;

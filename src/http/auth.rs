@@ -17,28 +17,46 @@ pub use crate::store::accounts::{generate_key, hash_key, is_valid_key};
 
 /// Resolves an `Authorization: ApiKey <key>` header to its user.
 pub async fn authenticate(state: &AppState, header: &str) -> ApiResult<Auth> {
+    authenticate_with(state, header, &["apikey"]).await
+}
+
+/// `/mcp` also takes `Authorization: Bearer <key>`, the scheme MCP clients send a token with;
+/// the v0 API keeps HacknPlan's `ApiKey` only.
+pub async fn authenticate_mcp(state: &AppState, header: &str) -> ApiResult<Auth> {
+    authenticate_with(state, header, &["apikey", "bearer"]).await
+}
+
+async fn authenticate_with(state: &AppState, header: &str, schemes: &[&str]) -> ApiResult<Auth> {
     let (scheme, key) = header
         .trim()
         .split_once(' ')
         .ok_or(ApiError::Unauthorized)?;
     let key = key.trim();
-    if !scheme.eq_ignore_ascii_case("apikey") || !is_valid_key(key) {
+    if !schemes.iter().any(|s| scheme.eq_ignore_ascii_case(s)) || !is_valid_key(key) {
         return Err(ApiError::Unauthorized);
     }
     let hash = hash_key(key);
     if let Some(a) = state.auth_cache.get(&hash) {
         return Ok(a);
     }
-    let mut tx = state.db.read().await?;
-    let row = accounts::active_key(&mut tx, &hash).await?;
-    tx.commit().await?;
-    let (user_id, scopes) = row.ok_or(ApiError::Unauthorized)?;
-    let auth = Auth {
-        user_id,
-        scopes: Scopes::parse(&scopes).map_err(|_| ApiError::Unauthorized)?,
-    };
+    let auth = lookup(&state.db, key).await?;
     state.auth_cache.put(hash, auth.clone());
     Ok(auth)
+}
+
+/// The active key's user and scopes, from the database (`questlog mcp --key` uses it too).
+pub async fn lookup(db: &crate::store::Db, key: &str) -> ApiResult<Auth> {
+    if !is_valid_key(key) {
+        return Err(ApiError::Unauthorized);
+    }
+    let mut tx = db.read().await?;
+    let row = accounts::active_key(&mut tx, &hash_key(key)).await?;
+    tx.commit().await?;
+    let (user_id, scopes) = row.ok_or(ApiError::Unauthorized)?;
+    Ok(Auth {
+        user_id,
+        scopes: Scopes::parse(&scopes).map_err(|_| ApiError::Unauthorized)?,
+    })
 }
 
 /// A short-lived cache of key lookups: a revoked key stops working within `TTL`.

@@ -192,6 +192,7 @@ pub fn app(state: AppState) -> Router {
                 .config(utoipa_swagger_ui::Config::default().persist_authorization(true)),
         )
         .merge(downloads::routes())
+        .merge(crate::mcp::http::routes(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

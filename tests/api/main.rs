@@ -5,6 +5,7 @@ mod cli;
 mod contract;
 mod helpers;
 mod limits;
+mod mcp;
 mod openapi;
 
 mod foundation;
