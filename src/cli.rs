@@ -58,6 +58,7 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
         body_limit: args.body_limit,
         rate_limit: (args.rate_limit > 0.0).then_some(args.rate_limit),
         request_timeout: Duration::from_secs(args.request_timeout),
+        reply_cache: usize::try_from(args.reply_cache).unwrap_or(usize::MAX),
         upload_timeout: Duration::from_secs(args.upload_timeout),
         header_timeout: Duration::from_secs(args.header_timeout),
         idle_timeout: Duration::from_secs(args.idle_timeout),

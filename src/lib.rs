@@ -77,6 +77,8 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
+        // Writes of other processes reach the reply cache (see `store::epoch`).
+        db.watch_writes();
         let settings = self.state.settings.clone();
         // The webhook dispatcher lives as long as the server.
         let delivery_timeout = self.dispatch.timeout;

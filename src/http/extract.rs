@@ -29,6 +29,10 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Auth> {
+        // Already authenticated by the reply cache (`cache`).
+        if let Some(a) = parts.extensions.remove::<Auth>() {
+            return Ok(a);
+        }
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)

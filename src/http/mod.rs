@@ -1,6 +1,7 @@
 //! The HTTP layer: router, middleware and one module per group of the API reference.
 
 pub mod auth;
+mod cache;
 pub mod error;
 pub mod extract;
 mod limits;
@@ -82,6 +83,8 @@ pub struct HttpSettings {
     pub public_url: Option<String>,
     /// File size limit, workspace quota, spool directory.
     pub files: FileSettings,
+    /// Bytes of GET replies kept for reuse (`cache`); 0 turns the cache off.
+    pub reply_cache: usize,
 }
 
 impl Default for HttpSettings {
@@ -97,6 +100,7 @@ impl Default for HttpSettings {
             shutdown_grace: Duration::from_secs(10),
             public_url: None,
             files: FileSettings::default(),
+            reply_cache: 16 * 1024 * 1024,
         }
     }
 }
@@ -110,6 +114,7 @@ pub struct Shared {
     pub db: Db,
     pub settings: HttpSettings,
     pub auth_cache: AuthCache,
+    pub reply_cache: cache::ReplyCache,
     /// The blob store and the file limits.
     pub files: Files,
     limiter: limits::RateLimiter,
@@ -124,12 +129,14 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(db: Db, settings: HttpSettings, blobs: Blobs) -> Self {
+        let reply_cache = settings.reply_cache;
         AppState(Arc::new(Shared {
             limiter: limits::RateLimiter::new(settings.rate_limit),
             files: Files::new(blobs, settings.files.clone()),
             db,
             settings,
             auth_cache: AuthCache::new(),
+            reply_cache: cache::ReplyCache::new(reply_cache),
         }))
     }
 
@@ -195,6 +202,10 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::mcp::http::routes(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::reply_cache,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::rate_limit,

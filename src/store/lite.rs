@@ -26,6 +26,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row};
 use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
+use super::epoch::Epoch;
 use super::{DbResult, Val};
 
 /// Prepared statements kept per connection. The API's statements are a few hundred texts; lists
@@ -39,8 +40,8 @@ const WRITER_CACHE_KIB: i64 = 32 * 1024;
 /// The SQLite database: the file, its writer and its readers.
 pub struct Lite {
     path: PathBuf,
-    /// Committed writes of this process (see `Lists`).
-    generation: Arc<std::sync::atomic::AtomicU64>,
+    /// Committed writes, of this process and others (see `Lists` and `epoch`).
+    epoch: Arc<Epoch>,
     /// Deep pages' id lists (see `Lists`).
     lists: Lists,
     /// The checkpointer thread and the sender whose drop ends it.
@@ -60,14 +61,18 @@ impl Lite {
     /// Opens (creating if needed) the database at `path`, in WAL mode.
     pub fn open(path: PathBuf, max_readers: usize) -> DbResult<Lite> {
         let writer = connect(&path, true, WRITER_CACHE_KIB).map_err(to_sqlx)?;
-        let checkpointer = spawn_checkpointer(connect(&path, false, 1024).map_err(to_sqlx)?);
+        let epoch = Epoch::new(true);
+        let checkpointer =
+            spawn_checkpointer(connect(&path, false, 1024).map_err(to_sqlx)?, epoch.clone());
         if checkpointer.is_none() {
+            // Nobody watches for other processes' commits: nothing may be cached.
+            epoch.unwatch();
             writer
                 .pragma_update(None, "wal_autocheckpoint", 1000)
                 .map_err(to_sqlx)?;
         }
         Ok(Lite {
-            generation: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            epoch,
             lists: Lists::default(),
             checkpointer: Mutex::new(checkpointer),
             path,
@@ -87,7 +92,7 @@ impl Lite {
         Ok(LiteWrite {
             conn,
             open: true,
-            generation: self.generation.clone(),
+            epoch: self.epoch.clone(),
         })
     }
 
@@ -106,7 +111,7 @@ impl Lite {
         };
         Ok(LiteRead {
             conn: Some(conn),
-            snapshot: std::cell::Cell::new(0),
+            snapshot: std::cell::Cell::new(None),
             home: self.clone(),
             _permit: permit,
         })
@@ -123,6 +128,15 @@ impl Lite {
 }
 
 impl Lite {
+    /// The data epoch (see `store::epoch`).
+    pub fn epoch(&self) -> &Arc<Epoch> {
+        &self.epoch
+    }
+
+    fn epoch_now(&self) -> Option<u64> {
+        self.epoch.get()
+    }
+
     /// Ends the checkpointer and waits for its connection to close, so that the writer's close
     /// is the last one (which checkpoints the whole WAL into the file).
     fn stop_checkpointer(&self) {
@@ -152,17 +166,32 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// the checkpoint is the only sync). A passive checkpoint never blocks the writer or readers;
 /// once the WAL is wholly copied the writer starts it over (trimmed to `journal_size_limit`).
 /// None when the thread could not start.
+///
+/// The same thread watches for commits of other connections (`PRAGMA data_version` changes
+/// with each) and reports them to the data epoch.
 fn spawn_checkpointer(
     c: Connection,
+    epoch: Arc<Epoch>,
 ) -> Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)> {
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     let run = move || {
         let mut ticks: u64 = 0;
+        let mut seen: Option<i64> = None;
         // Returns at once when the sender drops.
         while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
-            stopped.recv_timeout(CHECKPOINT_EVERY)
+            stopped.recv_timeout(EXTERNAL_POLL)
         {
-            let _ = c.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+            let version = c
+                .prepare_cached("PRAGMA data_version")
+                .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+                .ok();
+            if version.is_none() || version != seen {
+                epoch.changed_elsewhere();
+                seen = version;
+            }
+            if ticks.is_multiple_of(CHECKPOINT_TICKS) {
+                let _ = c.execute_batch("PRAGMA wal_checkpoint(PASSIVE)");
+            }
             if ticks.is_multiple_of(STATS_EVERY_TICKS) {
                 refresh_stats(&c);
             }
@@ -181,8 +210,14 @@ fn spawn_checkpointer(
     }
 }
 
-/// Planner statistics are looked at every half hour (7,200 ticks of 250 ms) and at start.
-const STATS_EVERY_TICKS: u64 = 7200;
+/// How often other connections' commits are looked for (the thread's tick).
+pub const EXTERNAL_POLL: Duration = Duration::from_millis(20);
+
+/// A checkpoint every `CHECKPOINT_EVERY`, in ticks.
+const CHECKPOINT_TICKS: u64 = (CHECKPOINT_EVERY.as_millis() / EXTERNAL_POLL.as_millis()) as u64;
+
+/// Planner statistics are looked at every half hour and at start.
+const STATS_EVERY_TICKS: u64 = 30 * 60 * 1000 / EXTERNAL_POLL.as_millis() as u64;
 
 /// Gives the query planner statistics once the database has some size, and refreshes them as
 /// it grows (`PRAGMA optimize` re-analyses a table that changed size a lot). Without them SQLite
@@ -243,7 +278,7 @@ fn connect(path: &PathBuf, writer: bool, cache_kib: i64) -> rusqlite::Result<Con
 pub struct LiteWrite {
     conn: OwnedMutexGuard<Option<Connection>>,
     open: bool,
-    generation: Arc<std::sync::atomic::AtomicU64>,
+    epoch: Arc<Epoch>,
 }
 
 impl LiteWrite {
@@ -259,8 +294,7 @@ impl LiteWrite {
             let _ = self.conn().execute_batch("ROLLBACK");
             return Err(to_sqlx(e));
         }
-        self.generation
-            .fetch_add(1, std::sync::atomic::Ordering::Release);
+        self.epoch.committed();
         Ok(())
     }
 }
@@ -287,7 +321,7 @@ fn end_read(c: &Connection) -> rusqlite::Result<()> {
 pub struct LiteRead {
     conn: Option<Connection>,
     /// `generation` when the open read transaction began.
-    snapshot: std::cell::Cell<u64>,
+    snapshot: std::cell::Cell<Option<u64>>,
     home: Arc<Lite>,
     _permit: OwnedSemaphorePermit,
 }
@@ -301,12 +335,8 @@ impl LiteRead {
         let c = self.raw();
         if c.is_autocommit() {
             // Read before the snapshot is taken (by the first statement after BEGIN), so the
-            // snapshot holds at least every write this generation counts.
-            self.snapshot.set(
-                self.home
-                    .generation
-                    .load(std::sync::atomic::Ordering::Acquire),
-            );
+            // snapshot holds at least every write this epoch counts.
+            self.snapshot.set(self.home.epoch_now());
             c.prepare_cached("BEGIN")
                 .and_then(|mut s| s.execute([]))
                 .map_err(to_sqlx)?;
@@ -327,13 +357,11 @@ impl LiteRead {
             .expect("a reader holds its connection until dropped")
     }
 
-    /// The number of writes this process had committed when the reply's snapshot began (now, if
-    /// none has): an entry cached under it is stale as soon as a write commits, never the reverse.
-    pub fn generation(&self) -> u64 {
+    /// The data epoch when the reply's snapshot began (now, if none has): an entry cached under
+    /// it is stale as soon as a write commits, never the reverse.
+    pub fn generation(&self) -> Option<u64> {
         if self.raw().is_autocommit() {
-            self.home
-                .generation
-                .load(std::sync::atomic::Ordering::Acquire)
+            self.home.epoch_now()
         } else {
             self.snapshot.get()
         }
@@ -347,9 +375,8 @@ impl LiteRead {
 /// The ordered ids of a work-item list, kept for deep pages: an `OFFSET` of 10,000 walks 10,000
 /// index entries on every page, so a client paging through a large project pays for every page
 /// before it again. The first deep page of a list stores all its ids; the next pages are slices
-/// while no write has committed since (`LiteRead::generation`). While the server runs, its
-/// process is the only one that writes work items (the CLI's commands beside it touch accounts
-/// and keys), so the generation sees every change to a list. Bounded by `LIST_CACHE_IDS` ids in
+/// while no write has committed since (`LiteRead::generation`: the data epoch, which counts
+/// this process's commits at once and other processes' within `EXTERNAL_POLL`). Bounded by `LIST_CACHE_IDS` ids in
 /// all (8 bytes each), oldest entry out first.
 #[derive(Default)]
 pub struct Lists {

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod changelog;
+pub mod epoch;
 pub mod files;
 pub mod lite;
 pub mod metrics;
@@ -88,7 +89,21 @@ pub enum Backend {
 #[derive(Clone, Debug)]
 pub enum Db {
     Sqlite(Arc<lite::Lite>),
-    Postgres(PgPool),
+    Postgres(Pg),
+}
+
+/// The PostgreSQL pool and this process's data epoch (see `epoch`).
+#[derive(Clone, Debug)]
+pub struct Pg {
+    pub pool: PgPool,
+    epoch: Arc<epoch::Epoch>,
+}
+
+impl std::ops::Deref for Pg {
+    type Target = PgPool;
+    fn deref(&self) -> &PgPool {
+        &self.pool
+    }
 }
 
 impl Db {
@@ -101,7 +116,11 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::Postgres(Pg {
+                pool,
+                // Unknown until `watch_writes` listens.
+                epoch: epoch::Epoch::new(false),
+            }))
         } else if let Some(rest) = url.strip_prefix("sqlite:") {
             // `sqlite://path`, `sqlite:path`; options after `?` are ours to set, not the URL's.
             let path = rest.strip_prefix("//").unwrap_or(rest);
@@ -133,7 +152,7 @@ impl Db {
     pub async fn write(&self) -> DbResult<Tx> {
         Ok(match self {
             Db::Sqlite(lite) => Conn::Sqlite(lite.write().await?).into(),
-            Db::Postgres(p) => Conn::Postgres(p.begin().await?).into(),
+            Db::Postgres(p) => Conn::Postgres(p.begin().await?, p.epoch.clone()).into(),
         })
     }
 
@@ -145,6 +164,22 @@ impl Db {
             Db::Sqlite(lite) => Conn::SqliteRead(lite.read().await?).into(),
             Db::Postgres(p) => Conn::PostgresRead(p.acquire().await?).into(),
         })
+    }
+
+    /// The data epoch (see `epoch`): `None` while it cannot be trusted.
+    pub fn epoch(&self) -> Option<u64> {
+        match self {
+            Db::Sqlite(lite) => lite.epoch().get(),
+            Db::Postgres(p) => p.epoch.get(),
+        }
+    }
+
+    /// Starts watching for other processes' writes (PostgreSQL: a listener; SQLite's checkpoint
+    /// thread already does). The server calls it; one-shot commands need not.
+    pub fn watch_writes(&self) {
+        if let Db::Postgres(p) = self {
+            epoch::watch_postgres(p.pool.clone(), p.epoch.clone());
+        }
     }
 
     pub async fn ping(&self) -> DbResult<()> {
@@ -171,7 +206,8 @@ pub struct Tx {
 
 enum Conn {
     Sqlite(lite::LiteWrite),
-    Postgres(Transaction<'static, Postgres>),
+    /// With the epoch its commit moves on.
+    Postgres(Transaction<'static, Postgres>, Arc<epoch::Epoch>),
     SqliteRead(lite::LiteRead),
     PostgresRead(PoolConnection<Postgres>),
 }
@@ -197,7 +233,7 @@ macro_rules! on_conn {
                 let $c: &rusqlite::Connection = t.conn()?;
                 $s
             }
-            Conn::Postgres(t) => {
+            Conn::Postgres(t, _) => {
                 let $c: &mut sqlx::PgConnection = &mut **t;
                 $p
             }
@@ -228,7 +264,7 @@ impl Tx {
     pub fn backend(&self) -> Backend {
         match self.conn {
             Conn::Sqlite(_) | Conn::SqliteRead(_) => Backend::Sqlite,
-            Conn::Postgres(_) | Conn::PostgresRead(_) => Backend::Postgres,
+            Conn::Postgres(..) | Conn::PostgresRead(_) => Backend::Postgres,
         }
     }
 
@@ -242,7 +278,16 @@ impl Tx {
         }
         match self.conn {
             Conn::Sqlite(t) => t.commit(),
-            Conn::Postgres(t) => t.commit().await,
+            Conn::Postgres(mut t, epoch) => {
+                // Other Questlog processes on this database learn of the write (`epoch`); the
+                // notification is delivered when, and only if, the transaction commits.
+                sqlx::query(AssertSqlSafe(format!("NOTIFY {}", epoch::PG_CHANNEL)))
+                    .execute(&mut *t)
+                    .await?;
+                t.commit().await?;
+                epoch.committed();
+                Ok(())
+            }
             Conn::SqliteRead(_) | Conn::PostgresRead(_) => Ok(()),
         }
     }
@@ -328,7 +373,9 @@ impl Tx {
         let Conn::SqliteRead(r) = &self.conn else {
             return Ok(None);
         };
-        let generation = r.generation();
+        let Some(generation) = r.generation() else {
+            return Ok(None);
+        };
         let key = format!("{sql}\u{0}{params:?}");
         if let Some(ids) = r.lists().get(&key, generation) {
             return Ok(Some(ids));

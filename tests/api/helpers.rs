@@ -177,9 +177,9 @@ pub async fn fresh_pg_database(server: &str) -> String {
     );
     let admin = Db::connect(server, 1).await.expect("postgres reachable");
     // CREATE DATABASE cannot run in a transaction: use the pool directly.
-    if let Db::Postgres(pool) = &admin {
+    if let Db::Postgres(pg) = &admin {
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(pool)
+            .execute(&pg.pool)
             .await
             .expect("create database");
     }
@@ -524,7 +524,8 @@ pub async fn snapshot(db: &Db) -> Snapshot {
                 out.insert(t, rows);
             }
         }
-        Db::Postgres(pool) => {
+        Db::Postgres(pg) => {
+            let pool = &pg.pool;
             let tables: Vec<String> = sqlx::query_scalar(
                 "SELECT table_name::TEXT FROM information_schema.tables \
                  WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",

@@ -1,0 +1,134 @@
+//! The reply cache (http::cache): a GET reply is reused only while the data it was built from
+//! is unchanged, and only for the caller it was built for. Every other test runs with the cache
+//! on as well, so each write-then-read there checks it too.
+
+use serde_json::json;
+
+use crate::helpers::*;
+use questlog::store::Db;
+
+fn item_path(pid: i64, id: i64) -> String {
+    format!("/v0/projects/{pid}/workitems/{id}")
+}
+
+#[tokio::test]
+async fn a_reply_is_reused_until_a_write_changes_it() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let id = app.work_item_sql(pid, "First title").await;
+    let list = format!("/v0/projects/{pid}/workitems?limit=20");
+    let before = app.get(&list).await;
+    let again = app.get(&list).await;
+    assert_eq!(before.text, again.text);
+    assert_eq!(before.json()["items"][0]["title"], "First title");
+    assert_eq!(
+        again.headers.get("content-type").unwrap(),
+        "application/json"
+    );
+
+    app.patch(&item_path(pid, id), json!({"title": "Second title"}))
+        .await
+        .expect(200);
+    let after = app.get(&list).await.expect(200);
+    assert_eq!(after["items"][0]["title"], "Second title");
+    assert_eq!(
+        app.get(&item_path(pid, id)).await.expect(200)["title"],
+        "Second title"
+    );
+}
+
+#[tokio::test]
+async fn callers_never_share_a_reply() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    app.work_item_sql(pid, "Secret plan").await;
+    let list = format!("/v0/projects/{pid}/workitems");
+    assert_eq!(app.get(&list).await.expect(200)["totalCount"], 1);
+    // Another user, not a member: the owner's reply is not theirs.
+    let (_, key) = app.add_user("stranger").await;
+    let r = app.as_user(&key, "GET", &list, None).await;
+    assert_eq!(r.status.as_u16(), 403, "{}", r.text);
+    assert!(!r.text.contains("Secret plan"));
+    // A read-only key of the owner gets its own reply; no key gets a 401.
+    let read_only = app
+        .add_key(1, questlog::ops::Scopes::parse("read").unwrap())
+        .await;
+    let r = app.as_user(&read_only, "GET", &list, None).await;
+    assert_eq!(r.json()["totalCount"], 1);
+    let anon = app
+        .client
+        .get(format!("{}{list}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status().as_u16(), 401);
+}
+
+/// A write through another connection set (as the CLI or a second server would make it) moves
+/// the server's data epoch on, and the next read shows it.
+#[tokio::test]
+async fn writes_of_other_processes_reach_cached_replies() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let id = app.work_item_sql(pid, "Before").await;
+    // Wait until the epoch is known (PostgreSQL: once the listener listens).
+    let mut epoch = None;
+    for _ in 0..500 {
+        epoch = app.db.epoch();
+        if epoch.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(epoch.is_some(), "the data epoch never became known");
+    assert_eq!(
+        app.get(&item_path(pid, id)).await.expect(200)["title"],
+        "Before"
+    );
+    assert_eq!(
+        app.get(&item_path(pid, id)).await.expect(200)["title"],
+        "Before"
+    );
+    let before = app.db.epoch();
+
+    let other = Db::connect(&app.url, 1).await.unwrap();
+    let mut tx = other.write().await.unwrap();
+    tx.exec(
+        "UPDATE work_items SET title = $1 WHERE project_id = $2 AND work_item_id = $3",
+        questlog::params!["After", pid, id],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    other.close().await;
+
+    let mut moved = false;
+    for _ in 0..500 {
+        if app.db.epoch() != before {
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(moved, "the other process's write was not noticed");
+    assert_eq!(
+        app.get(&item_path(pid, id)).await.expect(200)["title"],
+        "After"
+    );
+}
+
+/// With the cache off (`reply_cache: 0`) replies are built every time, and the same.
+#[tokio::test]
+async fn the_cache_can_be_turned_off() {
+    let app = spawn_app_with(questlog::http::HttpSettings {
+        reply_cache: 0,
+        ..Default::default()
+    })
+    .await;
+    let pid = app.project("Game").await;
+    let id = app.work_item_sql(pid, "Only").await;
+    let a = app.get(&item_path(pid, id)).await;
+    let b = app.get(&item_path(pid, id)).await;
+    assert_eq!(a.text, b.text);
+    assert_eq!(a.json()["title"], "Only");
+}
