@@ -162,7 +162,7 @@ pub struct ServeArgs {
     #[arg(long, env = "QUESTLOG_STORAGE_QUOTA", default_value = "10GiB", value_parser = byte_size)]
     pub storage_quota: u64,
     /// Bytes of GET replies kept for reuse until a write changes the data (`16MiB`, `0` = off).
-    #[arg(long, env = "QUESTLOG_REPLY_CACHE", default_value = "16MiB", value_parser = byte_size)]
+    #[arg(long, env = "QUESTLOG_REPLY_CACHE", default_value = "16MiB", value_parser = byte_size_or_off)]
     pub reply_cache: u64,
     /// The owner's API key on first start (32 lowercase hex); random when unset.
     #[arg(long, env = "QUESTLOG_BOOTSTRAP_API_KEY", hide_env_values = true)]
@@ -308,6 +308,15 @@ pub fn byte_size(s: &str) -> Result<u64, String> {
         return Err(format!("'{s}' must be between 1 byte and 8 EiB"));
     }
     Ok(v)
+}
+
+/// `byte_size`, or `0` (off).
+pub fn byte_size_or_off(s: &str) -> Result<u64, String> {
+    if s.trim() == "0" {
+        Ok(0)
+    } else {
+        byte_size(s)
+    }
 }
 
 impl ServeArgs {

@@ -13,7 +13,7 @@
 //! on every request before the cache is looked at (a revoked key fails as it always did).
 //! Errors, non-JSON replies (downloads) and replies over `MAX_ENTRY` are never kept.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -45,6 +45,8 @@ struct Inner {
     epoch: u64,
     bytes: usize,
     map: HashMap<String, Entry>,
+    /// Keys, oldest first.
+    order: VecDeque<String>,
 }
 
 struct Entry {
@@ -71,37 +73,52 @@ impl ReplyCache {
     }
 
     /// Keeps a reply built from a snapshot at least as new as `epoch`, unless the epoch has
-    /// moved on meanwhile (the reply may already be stale) or the budget is spent.
+    /// moved on meanwhile (the reply may already be stale). Over budget, the oldest entries go
+    /// first (they are also the first to outlive `MAX_AGE`).
     fn put(&self, key: String, epoch: u64, headers: HeaderMap, body: Bytes) {
+        let size = body.len() + key.len();
+        if size > self.budget {
+            return;
+        }
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         if epoch > inner.epoch {
             inner.map.clear();
+            inner.order.clear();
             inner.bytes = 0;
             inner.epoch = epoch;
         } else if epoch < inner.epoch {
             return;
         }
-        let size = body.len() + key.len();
-        if inner.bytes + size > self.budget {
-            let before = inner.map.len();
-            inner.map.retain(|_, e| e.at.elapsed() < MAX_AGE);
-            if inner.map.len() != before {
-                inner.bytes = inner.map.iter().map(|(k, e)| k.len() + e.body.len()).sum();
-            }
-            if inner.bytes + size > self.budget {
-                return;
+        if let Some(old) = inner.map.remove(&key) {
+            inner.bytes -= old.body.len() + key.len();
+        }
+        while inner.bytes + size > self.budget {
+            let Some(oldest) = inner.order.pop_front() else {
+                break;
+            };
+            // (A key replaced since it was queued goes a little early; harmless.)
+            if let Some(e) = inner.map.remove(&oldest) {
+                inner.bytes -= e.body.len() + oldest.len();
             }
         }
-        let key_len = key.len();
-        let entry = Entry {
-            headers,
-            body,
-            at: Instant::now(),
-        };
-        if let Some(old) = inner.map.insert(key, entry) {
-            inner.bytes -= old.body.len() + key_len;
+        // Replaced keys leave stale places in the queue: rebuild it before it grows far
+        // beyond the map.
+        if inner.order.len() > 2 * inner.map.len() + 64 {
+            let mut keys: Vec<(Instant, String)> =
+                inner.map.iter().map(|(k, e)| (e.at, k.clone())).collect();
+            keys.sort_unstable();
+            inner.order = keys.into_iter().map(|(_, k)| k).collect();
         }
+        inner.order.push_back(key.clone());
         inner.bytes += size;
+        inner.map.insert(
+            key,
+            Entry {
+                headers,
+                body,
+                at: Instant::now(),
+            },
+        );
     }
 }
 
