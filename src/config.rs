@@ -312,11 +312,7 @@ pub fn byte_size(s: &str) -> Result<u64, String> {
 
 /// `byte_size`, or `0` (off).
 pub fn byte_size_or_off(s: &str) -> Result<u64, String> {
-    if s.trim() == "0" {
-        Ok(0)
-    } else {
-        byte_size(s)
-    }
+    if s.trim() == "0" { Ok(0) } else { byte_size(s) }
 }
 
 impl ServeArgs {

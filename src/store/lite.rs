@@ -24,9 +24,10 @@ use std::time::Duration;
 
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row};
-use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::epoch::Epoch;
+use super::group_commit;
 use super::{DbResult, Val};
 
 /// Prepared statements kept per connection. The API's statements are a few hundred texts; lists
@@ -46,7 +47,7 @@ pub struct Lite {
     lists: Lists,
     /// The checkpointer thread and the sender whose drop ends it.
     checkpointer: Mutex<Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>>,
-    writer: Arc<tokio::sync::Mutex<Option<Connection>>>,
+    writer: group_commit::Writer,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
 }
@@ -72,28 +73,20 @@ impl Lite {
                 .map_err(to_sqlx)?;
         }
         Ok(Lite {
-            epoch,
+            epoch: epoch.clone(),
             lists: Lists::default(),
             checkpointer: Mutex::new(checkpointer),
             path,
-            writer: Arc::new(tokio::sync::Mutex::new(Some(writer))),
+            writer: group_commit::Writer::new(writer, epoch.clone()),
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(max_readers.max(1))),
         })
     }
 
-    /// The writer, with a transaction begun on it.
+    /// The writer, with a transaction begun on it (shared with the writes queued beside it:
+    /// `group_commit`).
     pub async fn write(&self) -> DbResult<LiteWrite> {
-        let conn = self.writer.clone().lock_owned().await;
-        let Some(c) = conn.as_ref() else {
-            return Err(sqlx::Error::PoolClosed);
-        };
-        c.execute_batch("BEGIN IMMEDIATE").map_err(to_sqlx)?;
-        Ok(LiteWrite {
-            conn,
-            open: true,
-            epoch: self.epoch.clone(),
-        })
+        Ok(LiteWrite(self.writer.begin().await?))
     }
 
     /// A reader, until the returned handle drops.
@@ -123,7 +116,7 @@ impl Lite {
         self.stop_checkpointer();
         self.permits.close();
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
-        self.writer.lock().await.take();
+        self.writer.close().await;
     }
 }
 
@@ -275,37 +268,15 @@ fn connect(path: &PathBuf, writer: bool, cache_kib: i64) -> rusqlite::Result<Con
 }
 
 /// The writer with an open transaction; dropping it without `commit` rolls back.
-pub struct LiteWrite {
-    conn: OwnedMutexGuard<Option<Connection>>,
-    open: bool,
-    epoch: Arc<Epoch>,
-}
+pub struct LiteWrite(group_commit::Write);
 
 impl LiteWrite {
     pub fn conn(&self) -> &Connection {
-        self.conn
-            .as_ref()
-            .expect("the writer is only taken by close, which waits for its lock")
+        self.0.conn()
     }
 
-    pub fn commit(mut self) -> DbResult<()> {
-        self.open = false;
-        if let Err(e) = self.conn().execute_batch("COMMIT") {
-            let _ = self.conn().execute_batch("ROLLBACK");
-            return Err(to_sqlx(e));
-        }
-        self.epoch.committed();
-        Ok(())
-    }
-}
-
-impl Drop for LiteWrite {
-    fn drop(&mut self) {
-        if self.open
-            && let Some(c) = self.conn.as_ref()
-        {
-            let _ = c.execute_batch("ROLLBACK");
-        }
+    pub async fn commit(self) -> DbResult<()> {
+        self.0.commit().await
     }
 }
 

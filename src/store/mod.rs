@@ -10,6 +10,7 @@ pub mod backup;
 pub mod changelog;
 pub mod epoch;
 pub mod files;
+mod group_commit;
 pub mod lite;
 pub mod metrics;
 pub mod migrate;
@@ -277,7 +278,7 @@ impl Tx {
             changelog::append(&mut self, pending).await?;
         }
         match self.conn {
-            Conn::Sqlite(t) => t.commit(),
+            Conn::Sqlite(t) => t.commit().await,
             Conn::Postgres(mut t, epoch) => {
                 // Other Questlog processes on this database learn of the write (`epoch`); the
                 // notification is delivered when, and only if, the transaction commits.
