@@ -230,3 +230,56 @@ async fn sixty_four_clients_write_one_project() {
         items.len() as u64
     );
 }
+
+/// Writes that commit together (SQLite's group commit) stay independent: among concurrent
+/// creates, the refused ones leave nothing and every accepted one is there, with its reply.
+#[tokio::test]
+async fn concurrent_writes_fail_and_succeed_alone() {
+    let app = Arc::new(spawn_app().await);
+    let pid = app.project("Game").await;
+    let mut tasks = Vec::new();
+    for i in 0..60 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            // Every fifth names a board that does not exist.
+            let board = if i % 5 == 0 { 999 } else { 0 };
+            let r = app
+                .post(
+                    &format!("/v0/projects/{pid}/workitems"),
+                    json!({"title": format!("Task {i}"), "importanceLevelId": 1, "boardId": board}),
+                )
+                .await;
+            (i, r.status.as_u16(), r.text)
+        }));
+    }
+    let mut created = Vec::new();
+    for t in tasks {
+        let (i, status, text) = t.await.unwrap();
+        if i % 5 == 0 {
+            assert_eq!(status, 400, "task {i}: {text}");
+        } else {
+            assert_eq!(status, 200, "task {i}: {text}");
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v["title"], format!("Task {i}"));
+            created.push(v["workItemId"].as_i64().unwrap());
+        }
+    }
+    let list = app
+        .get(&format!("/v0/projects/{pid}/workitems?limit=100"))
+        .await
+        .expect(200);
+    assert_eq!(list["totalCount"], 48);
+    let mut listed: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["workItemId"].as_i64().unwrap())
+        .collect();
+    listed.sort_unstable();
+    created.sort_unstable();
+    assert_eq!(listed, created);
+    assert!(
+        !list.to_string().contains("\"Task 0\""),
+        "a refused create left a row"
+    );
+}
