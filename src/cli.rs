@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::config::{Cli, Command, DataArgs, KeyCommand, ServeArgs, TeamCommand, UserCommand};
+use crate::config::{
+    BlobArgs, Cli, Command, DataArgs, ExportArgs, ImportCommand, KeyCommand, ServeArgs,
+    TeamCommand, UserCommand,
+};
 use crate::http::HttpSettings;
 use crate::http::auth::{Scopes, is_valid_key};
 use crate::ops::files::FileSettings;
@@ -20,6 +23,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { file } => backup(&cli.data, &file).await,
         Command::Restore { file } => restore(&cli.data, &file).await,
         Command::Mcp { key } => mcp(&cli.data, &key).await,
+        Command::Export(args) => export(&cli.data, args).await,
+        Command::Import(ImportCommand::Json { file, blobs }) => {
+            import_json(&cli.data, &file, &blobs).await
+        }
+        Command::Sandbox(_) => bail!("not yet"),
     }
 }
 
@@ -327,6 +335,68 @@ async fn restore(data: &DataArgs, file: &std::path::Path) -> anyhow::Result<()> 
         "restored {} into {} (schema version {version})",
         file.display(),
         data.data_dir.display()
+    );
+    Ok(())
+}
+
+/// `questlog export`: the document to `-o FILE` (never overwritten) with the files' bytes in
+/// `FILE.files/`, or to stdout without them. Progress on stderr.
+async fn export(data: &DataArgs, args: ExportArgs) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    let blobs = args.blobs.blobs(data)?;
+    let opts = crate::portable::ExportOptions {
+        projects: args.projects.clone(),
+        with_history: args.with_history,
+    };
+    let mut progress = |m: &str| eprintln!("{m}");
+    let done = match &args.output {
+        Some(path) => {
+            if path.exists() {
+                bail!("{} already exists: choose a new file name", path.display());
+            }
+            let dir = crate::portable::files_dir(path);
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let out = std::io::BufWriter::new(file);
+            let r =
+                crate::portable::export(&db, &blobs, &opts, out, Some(&dir), &mut progress).await;
+            if r.is_err() {
+                let _ = std::fs::remove_file(path);
+            }
+            r
+        }
+        None => {
+            let out = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::portable::export(&db, &blobs, &opts, out, None, &mut progress).await
+        }
+    };
+    db.close().await;
+    done?;
+    if let Some(path) = &args.output {
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// `questlog import json FILE`.
+async fn import_json(
+    data: &DataArgs,
+    file: &std::path::Path,
+    blobs: &BlobArgs,
+) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    let blobs = blobs.blobs(data)?;
+    let mut progress = |m: &str| eprintln!("{m}");
+    let done = crate::portable::import(&db, &blobs, file, &mut progress).await;
+    db.close().await;
+    let r = done?;
+    println!(
+        "imported {} project(s) {:?}: {} rows, {} files; {} instance rows already present",
+        r.projects.len(),
+        r.projects,
+        r.rows,
+        r.blobs,
+        r.kept
     );
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod http;
 pub mod mcp;
 pub mod model;
 pub mod ops;
+pub mod portable;
 pub mod server;
 pub mod store;
 

@@ -50,6 +50,7 @@ mod webhooks;
 mod concurrency;
 mod crash;
 mod operations;
+mod portable;
 
 mod authz_matrix;
 mod bad_input;
