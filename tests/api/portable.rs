@@ -48,13 +48,61 @@ fn portable(snap: Vec<(String, u16, String)>, base: &str) -> Vec<(String, u16, S
         .collect()
 }
 
+fn assert_same(before: &[(String, u16, String)], after: &[(String, u16, String)]) {
+    assert_eq!(before.len(), after.len());
+    for (b, a) in before.iter().zip(after) {
+        assert_eq!(b, a, "GET {} differs after export and import", b.0);
+    }
+}
+
+/// Imports `doc` with the binary into the empty database `url` (files into `dir/files`), gives
+/// user 1 the owner key, and serves it.
+async fn import_and_serve(doc: &Path, url: String, dir: tempfile::TempDir) -> TestApp {
+    let (ok, out, err) = questlog(
+        &url,
+        &[
+            "import",
+            "json",
+            doc.to_str().unwrap(),
+            "--blob-url",
+            &blob_url(&dir.path().join("files")),
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("imported 2 project(s)"), "{out}");
+    let db = Db::connect(&url, 1).await.unwrap();
+    let mut tx = db.write().await.unwrap();
+    accounts::create_key(&mut tx, 1, "test", Scopes::ALL, Some(OWNER_KEY))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    db.close().await;
+    spawn_app_on(
+        url,
+        dir,
+        HttpSettings::default(),
+        DispatchSettings::default(),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn export_then_import_answers_every_get_byte_for_byte() {
     if std::env::var("QUESTLOG_TEST_BLOBS").as_deref() == Ok("s3") {
         eprintln!("file blobs only");
         return;
     }
-    let app = spawn_app().await;
+    // From SQLite into the backend under test (PostgreSQL when QUESTLOG_TEST_DATABASE_URL is
+    // set), then back into SQLite.
+    let dir1 = tempfile::tempdir().unwrap();
+    let url1 = format!("sqlite://{}", dir1.path().join("test.db").display());
+    let app = spawn_app_on(
+        url1,
+        dir1,
+        HttpSettings::default(),
+        DispatchSettings::default(),
+    )
+    .await;
     let mut paths = seed(&app).await;
     let pid = 1;
     let p = format!("/v0/projects/{pid}");
@@ -132,38 +180,30 @@ async fn export_then_import_answers_every_get_byte_for_byte() {
     // Import into a fresh instance, then serve it with the same owner key.
     let dir2 = tempfile::tempdir().unwrap();
     let url2 = fresh_url(dir2.path()).await;
-    let files2 = dir2.path().join("files");
-    let (ok, out, err) = questlog(
+    let app2 = import_and_serve(&doc, url2.clone(), dir2).await;
+    let after = portable(snapshot(&app2.base, &app2.key, &paths).await, &app2.base);
+    assert_same(&before, &after);
+
+    // And back: exported from there into a new SQLite instance.
+    let work2 = tempfile::tempdir().unwrap();
+    let doc2 = work2.path().join("again.json");
+    let files2 = app2.spool_dir().parent().unwrap().join("files");
+    let (ok, _, err) = questlog(
         &url2,
         &[
-            "import",
-            "json",
-            doc.to_str().unwrap(),
+            "export",
+            "-o",
+            doc2.to_str().unwrap(),
             "--blob-url",
             &blob_url(&files2),
         ],
     );
     assert!(ok, "{err}");
-    assert!(out.contains("imported 2 project(s)"), "{out}");
-    let db2 = Db::connect(&url2, 1).await.unwrap();
-    let mut tx = db2.write().await.unwrap();
-    accounts::create_key(&mut tx, 1, "test", Scopes::ALL, Some(OWNER_KEY))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    db2.close().await;
-    let app2 = spawn_app_on(
-        url2.clone(),
-        dir2,
-        HttpSettings::default(),
-        DispatchSettings::default(),
-    )
-    .await;
-    let after = portable(snapshot(&app2.base, &app2.key, &paths).await, &app2.base);
-    assert_eq!(before.len(), after.len());
-    for (b, a) in before.iter().zip(&after) {
-        assert_eq!(b, a, "GET {} differs after export and import", b.0);
-    }
+    let dir3 = tempfile::tempdir().unwrap();
+    let url3 = format!("sqlite://{}", dir3.path().join("test.db").display());
+    let app3 = import_and_serve(&doc2, url3, dir3).await;
+    let back = portable(snapshot(&app3.base, &app3.key, &paths).await, &app3.base);
+    assert_same(&before, &back);
 
     // The files' bytes came along.
     let files = app2.get(&format!("{p}/files")).await.expect(200);
