@@ -6,8 +6,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::config::{
-    BlobArgs, Cli, Command, DataArgs, ExportArgs, ImportCommand, KeyCommand, ServeArgs,
-    TeamCommand, UserCommand,
+    BlobArgs, Cli, Command, DataArgs, ExportArgs, ImportCommand, KeyCommand, SandboxArgs,
+    ServeArgs, TeamCommand, UserCommand,
 };
 use crate::http::HttpSettings;
 use crate::http::auth::{Scopes, is_valid_key};
@@ -27,7 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Json { file, blobs }) => {
             import_json(&cli.data, &file, &blobs).await
         }
-        Command::Sandbox(_) => bail!("not yet"),
+        Command::Sandbox(args) => sandbox(args).await,
     }
 }
 
@@ -399,4 +399,55 @@ async fn import_json(
         r.kept
     );
     Ok(())
+}
+
+/// `questlog sandbox`: a throwaway server on a temporary SQLite database (removed on exit),
+/// seeded from a fixture; prints its key and base URL, one `NAME=value` line each.
+async fn sandbox(args: SandboxArgs) -> anyhow::Result<()> {
+    if let Some(c) = &args.clock {
+        let at = chrono::DateTime::parse_from_rfc3339(c)
+            .with_context(|| format!("--clock {c}: expected a date like 2026-01-01T00:00:00Z"))?;
+        crate::model::fix_clock(at.with_timezone(&chrono::Utc));
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("questlog-sandbox")
+        .tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("sandbox.db").display());
+    let blobs = crate::blobs::Blobs::local(&dir.path().join("files"))?;
+    let spool = dir.path().join("spool");
+    std::fs::create_dir_all(&spool)?;
+    let settings = HttpSettings {
+        // HacknPlan's limit unless told otherwise.
+        rate_limit: (!args.no_rate_limit).then_some(5.0),
+        files: FileSettings {
+            spool_dir: spool,
+            ..FileSettings::default()
+        },
+        ..HttpSettings::default()
+    };
+    let app = crate::App::build(&url, &args.listen, settings, 4)
+        .await
+        .with_context(|| format!("cannot start on {}", args.listen))?
+        .with_blobs(blobs.clone());
+    let sandbox = crate::sandbox::Sandbox::start(
+        app.db().clone(),
+        blobs,
+        args.fixture.as_deref(),
+        dir.path().to_path_buf(),
+    )
+    .await
+    .context("cannot seed the sandbox")?;
+    let sandbox = std::sync::Arc::new(sandbox);
+    let addr = app.local_addr();
+    let app = app.with_routes(sandbox.clone().routes());
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "QUESTLOG_SANDBOX_KEY={}", sandbox.key)?;
+        writeln!(out, "QUESTLOG_SANDBOX_URL=http://{addr}")?;
+        out.flush()?;
+    }
+    let served = app.run(shutdown_signal()).await;
+    drop(dir);
+    served
 }

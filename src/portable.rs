@@ -108,7 +108,7 @@ pub async fn export<W: Write>(
     opts: &ExportOptions,
     mut out: W,
     files: Option<&Path>,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<()> {
     let mut tx = db.read().await?;
     let projects: Vec<i64> = if opts.projects.is_empty() {
@@ -279,22 +279,34 @@ pub async fn import(
     db: &Db,
     blobs: &Blobs,
     doc_path: &Path,
-    progress: &mut dyn FnMut(&str),
+    progress: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<ImportReport> {
     let file = std::fs::File::open(doc_path)
         .with_context(|| format!("cannot read {}", doc_path.display()))?;
     let doc: Value = serde_json::from_reader(std::io::BufReader::new(file))
         .with_context(|| format!("{} is not a JSON document", doc_path.display()))?;
+    let mut tx = db.write().await?;
+    let report = import_into(&mut tx, blobs, &doc, &files_dir(doc_path), progress).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// Writes a parsed document in `tx` (the caller commits); files come from `dir`.
+pub async fn import_into(
+    tx: &mut Tx,
+    blobs: &Blobs,
+    doc: &Value,
+    dir: &Path,
+    progress: &mut (dyn FnMut(&str) + Send),
+) -> anyhow::Result<ImportReport> {
     if doc["format"] != FORMAT {
-        bail!("{} is not a Questlog export", doc_path.display());
+        bail!("not a Questlog export document");
     }
     let version = doc["version"].as_i64().unwrap_or(0);
     if version != VERSION {
         bail!("this questlog reads export version {VERSION}, not {version}");
     }
-    let dir = files_dir(doc_path);
     let mut report = ImportReport::default();
-    let mut tx = db.write().await?;
 
     // Refuse before writing anything when a project id is taken.
     let projects = doc["projects"].as_array().cloned().unwrap_or_default();
@@ -313,17 +325,17 @@ pub async fn import(
             .as_array()
             .cloned()
             .unwrap_or_default();
-        let cols = columns(&mut tx, table).await?;
+        let cols = columns(tx, table).await?;
         for row in rows {
             let row = row.as_object().context("a row is not an object")?;
-            if same_global_row(&mut tx, table, row).await? {
+            if same_global_row(tx, table, row).await? {
                 report.kept += 1;
                 continue;
             }
-            insert(&mut tx, table, &cols, row).await?;
+            insert(tx, table, &cols, row).await?;
             report.rows += 1;
         }
-        advance(&mut tx, table, &cols).await?;
+        advance(tx, table, &cols).await?;
     }
 
     for p in &projects {
@@ -342,7 +354,7 @@ pub async fn import(
             let Some(rows) = tables.get(*table).and_then(|v| v.as_array()) else {
                 continue;
             };
-            let cols = columns(&mut tx, table).await?;
+            let cols = columns(tx, table).await?;
             for row in rows {
                 let row = row.as_object().context("a row is not an object")?;
                 let mut row = row.clone();
@@ -361,17 +373,17 @@ pub async fn import(
                         row.remove(*c);
                     }
                 }
-                insert(&mut tx, table, &cols, &row).await?;
+                insert(tx, table, &cols, &row).await?;
                 report.rows += 1;
                 if *table == "work_items" {
                     let id = row["work_item_id"].as_i64().unwrap_or_default();
                     let title = row["title"].as_str().unwrap_or_default();
                     let description = row["description"].as_str();
-                    search::index_words(&mut tx, pid, id, title, description).await?;
+                    search::index_words(tx, pid, id, title, description).await?;
                 }
             }
             progress(&format!("project {pid}: {table} {}", rows.len()));
-            advance(&mut tx, table, &cols).await?;
+            advance(tx, table, &cols).await?;
         }
         for (table, col, key, id, v) in late {
             let (Some(id), Some(v)) = (id.as_i64(), v.as_i64()) else {
@@ -384,13 +396,12 @@ pub async fn import(
             .await?;
         }
         for blob in p["blobs"].as_array().into_iter().flatten() {
-            if load_blob(blobs, blob, &dir).await? {
+            if load_blob(blobs, blob, dir).await? {
                 report.blobs += 1;
             }
         }
         report.projects.push(pid);
     }
-    tx.commit().await?;
     Ok(report)
 }
 

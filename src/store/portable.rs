@@ -182,3 +182,31 @@ pub async fn advance_identity(tx: &mut Tx, table: &str) -> DbResult<()> {
     .await?;
     Ok(())
 }
+
+/// Empties a SQLite instance of every account, project and derived row, in `tx` (the sandbox's
+/// reset, before it imports its fixture again). Ids start over; the users' reference version
+/// moves on, so nothing cached from before is read as current.
+pub async fn wipe_sqlite(tx: &mut Tx) -> DbResult<()> {
+    for sql in [
+        "DELETE FROM webhook_attempts",
+        "DELETE FROM webhook_deliveries",
+        "DELETE FROM projects",
+        "DELETE FROM api_keys",
+        "DELETE FROM workspace_users",
+        "DELETE FROM teams",
+        "DELETE FROM workspaces",
+        "DELETE FROM users",
+        "DELETE FROM work_item_tallies",
+        "DELETE FROM work_item_days",
+        "DELETE FROM design_element_tallies",
+        "DELETE FROM work_item_fts",
+        "DELETE FROM ref_versions WHERE id <> 0",
+        "UPDATE ref_versions SET version = random() WHERE id = 0",
+        "DELETE FROM sqlite_sequence",
+        // The files' rows went with their projects; their objects stay for the import.
+        "DELETE FROM blob_trash",
+    ] {
+        tx.exec(sql, &[]).await?;
+    }
+    Ok(())
+}
