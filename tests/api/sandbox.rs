@@ -246,3 +246,66 @@ async fn demo_fixture_is_an_export_of_a_seeded_studio() {
     let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sandbox/demo.json");
     std::fs::copy(&doc, &target).unwrap();
 }
+
+/// A fixture of one's own (an export with files): its ids and files are served, and a reset
+/// brings back a file deleted meanwhile.
+#[tokio::test]
+async fn a_fixture_with_files_is_served_and_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let app = spawn_app_on(
+        url.clone(),
+        dir,
+        questlog::http::HttpSettings::default(),
+        questlog::changes::dispatch::DispatchSettings::default(),
+    )
+    .await;
+    seed(&app).await;
+    let a = app
+        .upload(
+            "/v0/projects/1/workitems/2/attachments",
+            "notes.txt",
+            "text/plain",
+            b"boss notes".to_vec(),
+        )
+        .await
+        .expect(201);
+    let fid = a["file"]["fileId"].as_i64().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let doc = work.path().join("mine.json");
+    let files = app.spool_dir().parent().unwrap().join("files");
+    let (ok, _, err) = questlog(
+        &url,
+        &[
+            "export",
+            "-o",
+            doc.to_str().unwrap(),
+            "--blob-url",
+            &format!("file://{}", files.display()),
+        ],
+    );
+    assert!(ok, "{err}");
+
+    let (s, _) = start(&["--no-rate-limit", "--fixture", doc.to_str().unwrap()]);
+    let (status, body) = s.call("GET", "/v0/projects/1/files", None).await;
+    assert_eq!(status, 200, "{body}");
+    let link = |body: &str| {
+        serde_json::from_str::<Value>(body).unwrap()[0]["url"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let url = link(&body);
+    let got = s.client.get(&url).send().await.unwrap();
+    assert_eq!(got.bytes().await.unwrap().as_ref(), b"boss notes");
+    let (status, _) = s
+        .call("DELETE", &format!("/v0/projects/1/files/{fid}"), None)
+        .await;
+    assert_eq!(status / 100, 2);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    s.call("POST", "/_sandbox/reset", None).await;
+    let (_, body) = s.call("GET", "/v0/projects/1/files", None).await;
+    let got = s.client.get(link(&body)).send().await.unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), b"boss notes");
+}
