@@ -274,7 +274,9 @@ pub struct ImportReport {
     pub blobs: u64,
 }
 
-/// Reads a document (and its files directory, if any) into `db` and `blobs`.
+/// Reads a document (and its files directory, if any) into `db` and `blobs`. The document is
+/// parsed as it is read (a thread feeds rows to the writer through a bounded channel), so a large
+/// export imports in bounded memory.
 pub async fn import(
     db: &Db,
     blobs: &Blobs,
@@ -283,10 +285,30 @@ pub async fn import(
 ) -> anyhow::Result<ImportReport> {
     let file = std::fs::File::open(doc_path)
         .with_context(|| format!("cannot read {}", doc_path.display()))?;
-    let doc: Value = serde_json::from_reader(std::io::BufReader::new(file))
-        .with_context(|| format!("{} is not a JSON document", doc_path.display()))?;
+    let (send, mut events) = tokio::sync::mpsc::channel::<anyhow::Result<Event>>(1024);
+    let what = doc_path.display().to_string();
+    let parser = std::thread::spawn(move || {
+        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
+        let parsed =
+            serde::de::DeserializeSeed::deserialize(Doc(&send), &mut de).and_then(|()| de.end());
+        if let Err(e) = parsed {
+            // A closed channel means the writer stopped first: its error is the one to report.
+            let _ = send.blocking_send(Err(anyhow::anyhow!("{what} is not a valid export: {e}")));
+        }
+    });
     let mut tx = db.write().await?;
-    let report = import_into(&mut tx, blobs, &doc, &files_dir(doc_path), progress).await?;
+    let mut importer = Importer::new(&mut tx, blobs, files_dir(doc_path));
+    let mut result = Ok(());
+    while let Some(event) = events.recv().await {
+        if let Err(e) = async { importer.event(event?, progress).await }.await {
+            result = Err(e);
+            break;
+        }
+    }
+    drop(events);
+    let _ = parser.join();
+    result?;
+    let report = importer.finish().await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -299,110 +321,444 @@ pub async fn import_into(
     dir: &Path,
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<ImportReport> {
-    if doc["format"] != FORMAT {
-        bail!("not a Questlog export document");
-    }
-    let version = doc["version"].as_i64().unwrap_or(0);
-    if version != VERSION {
-        bail!("this questlog reads export version {VERSION}, not {version}");
-    }
-    let mut report = ImportReport::default();
-
-    // Refuse before writing anything when a project id is taken.
-    let projects = doc["projects"].as_array().cloned().unwrap_or_default();
-    for p in &projects {
-        let id = p["id"].as_i64().context("a project without an id")?;
-        if tx
-            .exists("SELECT id FROM projects WHERE id = $1", params![id])
-            .await?
-        {
-            bail!("project {id} already exists");
-        }
-    }
-
+    let mut importer = Importer::new(tx, blobs, dir.to_path_buf());
+    importer
+        .event(
+            Event::Header {
+                format: doc["format"].clone(),
+                version: doc["version"].clone(),
+            },
+            progress,
+        )
+        .await?;
     for (table, _) in GLOBAL {
-        let rows = doc["instance"][*table]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let cols = columns(tx, table).await?;
-        for row in rows {
-            let row = row.as_object().context("a row is not an object")?;
-            if same_global_row(tx, table, row).await? {
-                report.kept += 1;
-                continue;
-            }
-            insert(tx, table, &cols, row).await?;
-            report.rows += 1;
+        for row in doc["instance"][*table].as_array().into_iter().flatten() {
+            let row = row.as_object().context("a row is not an object")?.clone();
+            let table = table.to_string();
+            importer
+                .event(Event::Global { table, row }, progress)
+                .await?;
         }
-        advance(tx, table, &cols).await?;
     }
-
-    for p in &projects {
-        let pid = p["id"].as_i64().unwrap_or_default();
-        progress(&format!("project {pid}"));
+    for p in doc["projects"].as_array().into_iter().flatten() {
+        let id = p["id"].as_i64().context("a project without an id")?;
+        importer.event(Event::ProjectStart(id), progress).await?;
+        // In dependency order, whatever order the parsed map keeps.
         let tables = p["tables"]
             .as_object()
             .context("a project without tables")?;
-        for name in tables.keys() {
-            if !PROJECT.iter().any(|(t, _)| t == name) {
-                bail!("unknown table {name} in project {pid} (an export from a newer questlog?)");
-            }
+        if let Some(t) = tables.keys().find(|t| !PROJECT.iter().any(|(n, _)| n == t)) {
+            bail!("unknown table {t} in project {id} (an export from a newer questlog?)");
         }
-        let mut late: Vec<(&str, &str, &str, Value, Value)> = Vec::new();
         for (table, _) in PROJECT {
-            let Some(rows) = tables.get(*table).and_then(|v| v.as_array()) else {
-                continue;
-            };
-            let cols = columns(tx, table).await?;
-            for row in rows {
-                let row = row.as_object().context("a row is not an object")?;
-                let mut row = row.clone();
-                for (t, c, key) in LATE {
-                    if t == table && row.get(*c).is_some_and(|v| !v.is_null()) {
-                        let v = row.insert(c.to_string(), Value::Null).unwrap_or_default();
-                        late.push((t, c, key, row[*key].clone(), v));
-                    }
-                }
-                if *table == "webhooks" {
-                    // Imported disabled, so nothing fires at a studio's bots by surprise.
-                    row.insert("is_enabled".into(), Value::Bool(false));
-                }
-                for (t, c) in RESET {
-                    if t == table {
-                        row.remove(*c);
-                    }
-                }
-                insert(tx, table, &cols, &row).await?;
-                report.rows += 1;
-                if *table == "work_items" {
-                    let id = row["work_item_id"].as_i64().unwrap_or_default();
-                    let title = row["title"].as_str().unwrap_or_default();
-                    let description = row["description"].as_str();
-                    search::index_words(tx, pid, id, title, description).await?;
-                }
+            for row in tables
+                .get(*table)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let row = row.as_object().context("a row is not an object")?.clone();
+                let table = table.to_string();
+                importer.event(Event::Row { table, row }, progress).await?;
             }
-            progress(&format!("project {pid}: {table} {}", rows.len()));
-            advance(tx, table, &cols).await?;
-        }
-        for (table, col, key, id, v) in late {
-            let (Some(id), Some(v)) = (id.as_i64(), v.as_i64()) else {
-                bail!("{table}.{col}: not an id");
-            };
-            tx.exec(
-                &format!("UPDATE {table} SET {col} = $1 WHERE project_id = $2 AND {key} = $3"),
-                params![v, pid, id],
-            )
-            .await?;
         }
         for blob in p["blobs"].as_array().into_iter().flatten() {
-            if load_blob(blobs, blob, dir).await? {
-                report.blobs += 1;
+            importer.event(Event::Blob(blob.clone()), progress).await?;
+        }
+        importer.event(Event::ProjectEnd, progress).await?;
+    }
+    importer.finish().await
+}
+
+/// What the document holds, in document order.
+pub enum Event {
+    Header {
+        format: Value,
+        version: Value,
+    },
+    Global {
+        table: String,
+        row: Map<String, Value>,
+    },
+    ProjectStart(i64),
+    Row {
+        table: String,
+        row: Map<String, Value>,
+    },
+    Blob(Value),
+    ProjectEnd,
+}
+
+/// A (late) column to set once the project's rows are in: table, column, key column, key, value.
+type Late = (&'static str, &'static str, &'static str, i64, i64);
+
+/// Writes the events of one document in one transaction.
+struct Importer<'a> {
+    tx: &'a mut Tx,
+    blobs: &'a Blobs,
+    dir: PathBuf,
+    cols: std::collections::HashMap<String, Vec<(String, Kind)>>,
+    report: ImportReport,
+    header: bool,
+    /// The project being imported, its late columns, and the position of its last table in
+    /// `PROJECT` (tables come in dependency order).
+    project: Option<(i64, Vec<Late>, usize)>,
+    global_at: usize,
+    rows_in_table: u64,
+}
+
+impl<'a> Importer<'a> {
+    fn new(tx: &'a mut Tx, blobs: &'a Blobs, dir: PathBuf) -> Importer<'a> {
+        Importer {
+            tx,
+            blobs,
+            dir,
+            cols: Default::default(),
+            report: ImportReport::default(),
+            header: false,
+            project: None,
+            global_at: 0,
+            rows_in_table: 0,
+        }
+    }
+
+    async fn columns(&mut self, table: &str) -> anyhow::Result<Vec<(String, Kind)>> {
+        if let Some(c) = self.cols.get(table) {
+            return Ok(c.clone());
+        }
+        let c = columns(self.tx, table).await?;
+        self.cols.insert(table.to_string(), c.clone());
+        Ok(c)
+    }
+
+    async fn event(
+        &mut self,
+        event: Event,
+        progress: &mut (dyn FnMut(&str) + Send),
+    ) -> anyhow::Result<()> {
+        if !self.header && !matches!(event, Event::Header { .. }) {
+            bail!("not a Questlog export document (no format and version first)");
+        }
+        match event {
+            Event::Header { format, version } => {
+                if format != FORMAT {
+                    bail!("not a Questlog export document");
+                }
+                let version = version.as_i64().unwrap_or(0);
+                if version != VERSION {
+                    bail!("this questlog reads export version {VERSION}, not {version}");
+                }
+                self.header = true;
+            }
+            Event::Global { table, row } => {
+                let Some(at) = GLOBAL.iter().position(|(t, _)| *t == table) else {
+                    bail!("unknown instance table {table} (an export from a newer questlog?)");
+                };
+                if at < self.global_at || self.project.is_some() {
+                    bail!("instance table {table} out of order");
+                }
+                self.global_at = at;
+                if same_global_row(self.tx, &table, &row).await? {
+                    self.report.kept += 1;
+                    return Ok(());
+                }
+                let cols = self.columns(&table).await?;
+                insert(self.tx, &table, &cols, &row).await?;
+                self.report.rows += 1;
+            }
+            Event::ProjectStart(id) => {
+                if self.project.is_some() {
+                    bail!("project {id} inside another project");
+                }
+                if self
+                    .tx
+                    .exists("SELECT id FROM projects WHERE id = $1", params![id])
+                    .await?
+                {
+                    bail!("project {id} already exists");
+                }
+                progress(&format!("project {id}"));
+                self.project = Some((id, Vec::new(), 0));
+                self.rows_in_table = 0;
+            }
+            Event::Row { table, row } => self.project_row(table, row, progress).await?,
+            Event::Blob(blob) => {
+                if load_blob(self.blobs, &blob, &self.dir).await? {
+                    self.report.blobs += 1;
+                }
+            }
+            Event::ProjectEnd => {
+                let Some((pid, late, at)) = self.project.take() else {
+                    bail!("a project ends that did not start");
+                };
+                progress(&format!(
+                    "project {pid}: {} {}",
+                    PROJECT[at].0, self.rows_in_table
+                ));
+                for (table, col, key, id, v) in late {
+                    self.tx
+                        .exec(
+                            &format!(
+                                "UPDATE {table} SET {col} = $1 WHERE project_id = $2 AND {key} = $3"
+                            ),
+                            params![v, pid, id],
+                        )
+                        .await?;
+                }
+                self.report.projects.push(pid);
             }
         }
-        report.projects.push(pid);
+        Ok(())
     }
-    Ok(report)
+
+    async fn project_row(
+        &mut self,
+        table: String,
+        mut row: Map<String, Value>,
+        progress: &mut (dyn FnMut(&str) + Send),
+    ) -> anyhow::Result<()> {
+        let Some((pid, _, last)) = self.project.as_ref().map(|p| (p.0, (), p.2)) else {
+            bail!("a {table} row outside any project");
+        };
+        let Some(at) = PROJECT.iter().position(|(t, _)| *t == table) else {
+            bail!("unknown table {table} in project {pid} (an export from a newer questlog?)");
+        };
+        if at < last {
+            bail!("table {table} of project {pid} out of order");
+        }
+        if at > last {
+            progress(&format!(
+                "project {pid}: {} {}",
+                PROJECT[last].0, self.rows_in_table
+            ));
+            self.rows_in_table = 0;
+        }
+        if row.get("project_id").and_then(Value::as_i64).unwrap_or(pid) != pid
+            || (table == "projects" && row.get("id").and_then(Value::as_i64) != Some(pid))
+        {
+            bail!("a {table} row of another project inside project {pid}");
+        }
+        let mut late = Vec::new();
+        for (t, c, key) in LATE {
+            if *t == table && row.get(*c).is_some_and(|v| !v.is_null()) {
+                let v = row.insert(c.to_string(), Value::Null).unwrap_or_default();
+                let id = row.get(*key).and_then(Value::as_i64);
+                let (Some(id), Some(v)) = (id, v.as_i64()) else {
+                    bail!("{table}.{c}: not an id");
+                };
+                late.push((*t, *c, *key, id, v));
+            }
+        }
+        if table == "webhooks" {
+            // Imported disabled, so nothing fires at a studio's bots by surprise.
+            row.insert("is_enabled".into(), Value::Bool(false));
+        }
+        for (t, c) in RESET {
+            if *t == table {
+                row.remove(*c);
+            }
+        }
+        let cols = self.columns(&table).await?;
+        insert(self.tx, &table, &cols, &row).await?;
+        self.report.rows += 1;
+        self.rows_in_table += 1;
+        if table == "work_items" {
+            let id = row["work_item_id"].as_i64().unwrap_or_default();
+            let title = row["title"].as_str().unwrap_or_default();
+            let description = row["description"].as_str();
+            search::index_words(self.tx, pid, id, title, description).await?;
+        }
+        if let Some(p) = self.project.as_mut() {
+            p.1.extend(late);
+            p.2 = at;
+        }
+        Ok(())
+    }
+
+    /// Moves the identities past the imported ids; returns the report.
+    async fn finish(self) -> anyhow::Result<ImportReport> {
+        if self.project.is_some() {
+            bail!("the document ends inside a project");
+        }
+        for (table, _) in GLOBAL.iter().chain(PROJECT) {
+            let cols = match self.cols.get(*table) {
+                Some(c) => c.clone(),
+                None => continue,
+            };
+            advance(self.tx, table, &cols).await?;
+        }
+        Ok(self.report)
+    }
+}
+
+/// Parses the document, sending its rows as events (`Doc` → `Tables` → `Rows`, `Projects` →
+/// `Project`). A send that fails (the writer stopped) ends the parse.
+struct Doc<'s>(&'s tokio::sync::mpsc::Sender<anyhow::Result<Event>>);
+
+fn emit<E: serde::de::Error>(
+    s: &tokio::sync::mpsc::Sender<anyhow::Result<Event>>,
+    e: Event,
+) -> Result<(), E> {
+    s.blocking_send(Ok(e))
+        .map_err(|_| E::custom("the import stopped"))
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Doc<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Doc<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an export document")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        let (mut format, mut version, mut header) = (Value::Null, Value::Null, false);
+        while let Some(k) = m.next_key::<String>()? {
+            match k.as_str() {
+                "format" => format = m.next_value()?,
+                "version" => version = m.next_value()?,
+                "instance" | "projects" => {
+                    if !header {
+                        let (format, version) = (format.clone(), version.clone());
+                        emit(self.0, Event::Header { format, version })?;
+                        header = true;
+                    }
+                    if k == "instance" {
+                        m.next_value_seed(Tables(self.0, false))?;
+                    } else {
+                        m.next_value_seed(Projects(self.0))?;
+                    }
+                }
+                _ => {
+                    m.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        if !header {
+            emit(self.0, Event::Header { format, version })?;
+        }
+        Ok(())
+    }
+}
+
+/// A map of table name → rows; `.1`: a project's tables (else the instance's).
+struct Tables<'s>(&'s tokio::sync::mpsc::Sender<anyhow::Result<Event>>, bool);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Tables<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Tables<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a map of tables")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        while let Some(table) = m.next_key::<String>()? {
+            m.next_value_seed(Rows(self.0, self.1, table))?;
+        }
+        Ok(())
+    }
+}
+
+struct Rows<'s>(
+    &'s tokio::sync::mpsc::Sender<anyhow::Result<Event>>,
+    bool,
+    String,
+);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Rows<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Rows<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of rows")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while let Some(row) = s.next_element::<Map<String, Value>>()? {
+            let table = self.2.clone();
+            let e = if self.1 {
+                Event::Row { table, row }
+            } else {
+                Event::Global { table, row }
+            };
+            emit(self.0, e)?;
+        }
+        Ok(())
+    }
+}
+
+struct Projects<'s>(&'s tokio::sync::mpsc::Sender<anyhow::Result<Event>>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Projects<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Projects<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of projects")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        while s.next_element_seed(Project(self.0))?.is_some() {}
+        Ok(())
+    }
+}
+
+struct Project<'s>(&'s tokio::sync::mpsc::Sender<anyhow::Result<Event>>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Project<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Project<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a project")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+        let mut started = false;
+        while let Some(k) = m.next_key::<String>()? {
+            match k.as_str() {
+                "id" => {
+                    let id: i64 = m.next_value()?;
+                    emit(self.0, Event::ProjectStart(id))?;
+                    started = true;
+                }
+                "tables" | "blobs" if !started => {
+                    return Err(serde::de::Error::custom("a project's id comes first"));
+                }
+                "tables" => m.next_value_seed(Tables(self.0, true))?,
+                "blobs" => {
+                    for blob in m.next_value::<Vec<Value>>()? {
+                        emit(self.0, Event::Blob(blob))?;
+                    }
+                }
+                _ => {
+                    m.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        emit(self.0, Event::ProjectEnd)
+    }
 }
 
 async fn advance(tx: &mut Tx, table: &str, cols: &[(String, Kind)]) -> anyhow::Result<()> {
