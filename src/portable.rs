@@ -405,6 +405,8 @@ struct Importer<'a> {
     project: Option<(i64, Vec<Late>, usize)>,
     global_at: usize,
     rows_in_table: u64,
+    /// Whether the current project's own row is in (it comes before the project's other rows).
+    project_row_in: bool,
 }
 
 impl<'a> Importer<'a> {
@@ -419,6 +421,7 @@ impl<'a> Importer<'a> {
             project: None,
             global_at: 0,
             rows_in_table: 0,
+            project_row_in: false,
         }
     }
 
@@ -443,6 +446,9 @@ impl<'a> Importer<'a> {
             Event::Header { format, version } => {
                 if format != FORMAT {
                     bail!("not a Questlog export document");
+                }
+                if version.is_null() {
+                    bail!("not a Questlog export document (format and version come first)");
                 }
                 let version = version.as_i64().unwrap_or(0);
                 if version != VERSION {
@@ -480,6 +486,7 @@ impl<'a> Importer<'a> {
                 progress(&format!("project {id}"));
                 self.project = Some((id, Vec::new(), 0));
                 self.rows_in_table = 0;
+                self.project_row_in = false;
             }
             Event::Row { table, row } => self.project_row(table, row, progress).await?,
             Event::Blob(blob) => {
@@ -523,9 +530,12 @@ impl<'a> Importer<'a> {
         let Some(at) = PROJECT.iter().position(|(t, _)| *t == table) else {
             bail!("unknown table {table} in project {pid} (an export from a newer questlog?)");
         };
-        if at < last {
-            bail!("table {table} of project {pid} out of order");
+        if at < last || (at > 0 && !self.project_row_in) {
+            bail!(
+                "table {table} of project {pid} out of order (the project's own row comes first)"
+            );
         }
+        self.project_row_in = true;
         if at > last {
             progress(&format!(
                 "project {pid}: {} {}",

@@ -251,3 +251,85 @@ async fn export_then_import_answers_every_get_byte_for_byte() {
     let (ok, _, err) = questlog(&url2, &["import", "json", doc.to_str().unwrap()]);
     assert!(!ok && err.contains("project 1 already exists"), "{err}");
 }
+
+/// Refusals write nothing: a document that is not an export, one out of order, a user id held by
+/// someone else, a project id already taken.
+#[tokio::test]
+async fn refused_imports_write_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", work.path().join("t.db").display());
+    // Written in the export's key order (json! would sort the keys).
+    let write = |name: &str, v: Value| {
+        let p = work.path().join(name);
+        let mut text = format!("{{\"format\":{},\"version\":{}", v["format"], v["version"]);
+        for k in ["instance", "projects"] {
+            if !v[k].is_null() {
+                text.push_str(&format!(",\"{k}\":{}", v[k]));
+            }
+        }
+        text.push('}');
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let user = |id: i64, name: &str| {
+        json!({"id": id, "username": name, "email": format!("{name}@x.test"), "name": null,
+               "is_admin": false, "creation_date": "2026-01-01T00:00:00.000Z"})
+    };
+    let bad = write("bad.json", json!({"format": "other", "version": 1}));
+    let (ok, _, err) = questlog(&url, &["import", "json", bad.to_str().unwrap()]);
+    assert!(!ok && err.contains("not a Questlog export"), "{err}");
+    let newer = write(
+        "newer.json",
+        json!({"format": "questlog-export", "version": 2, "instance": {}}),
+    );
+    let (ok, _, err) = questlog(&url, &["import", "json", newer.to_str().unwrap()]);
+    assert!(!ok && err.contains("version 1, not 2"), "{err}");
+    let broken = work.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        r#"{"format":"questlog-export","version":1,"instance":{"users":[{"id":1,"username":"a""#,
+    )
+    .unwrap();
+    let (ok, _, err) = questlog(&url, &["import", "json", broken.to_str().unwrap()]);
+    assert!(!ok && err.contains("not a valid export"), "{err}");
+
+    let first = write(
+        "first.json",
+        json!({"format": "questlog-export", "version": 1,
+               "instance": {"users": [user(1, "ana"), user(2, "ben")]}, "projects": []}),
+    );
+    let (ok, out, err) = questlog(&url, &["import", "json", first.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(out.contains("2 rows"), "{out}");
+    // The same users again are kept; user 2 under another name is refused, and with it the rest.
+    let (ok, out, err) = questlog(&url, &["import", "json", first.to_str().unwrap()]);
+    assert!(
+        ok && out.contains("2 instance rows already present"),
+        "{out} {err}"
+    );
+    let clash = write(
+        "clash.json",
+        json!({"format": "questlog-export", "version": 1,
+               "instance": {"users": [user(3, "cat"), user(2, "dan")]}, "projects": []}),
+    );
+    let (ok, _, err) = questlog(&url, &["import", "json", clash.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("conflicts with user 2 ('ben')"),
+        "{err}"
+    );
+    let db = Db::connect(&url, 1).await.unwrap();
+    let mut tx = db.read().await.unwrap();
+    let (n,): (i64,) = tx.one("SELECT COUNT(*) FROM users", &[]).await.unwrap();
+    assert_eq!(n, 2, "user 3 was not written");
+    drop(tx);
+    db.close().await;
+    // A row of a table before the table it depends on is refused.
+    let order = work.path().join("order.json");
+    std::fs::write(
+        &order,
+        r#"{"format":"questlog-export","version":1,"instance":{},"projects":[{"id":5,"tables":{"boards":[{"id":1,"project_id":5}],"projects":[{"id":5}]}}]}"#,
+    )
+    .unwrap();
+    let (ok, _, err) = questlog(&url, &["import", "json", order.to_str().unwrap()]);
+    assert!(!ok && err.contains("out of order"), "{err}");
+}
