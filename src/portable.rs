@@ -111,6 +111,13 @@ pub async fn export<W: Write>(
     progress: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<()> {
     let mut tx = db.read().await?;
+    // One consistent state while the server keeps writing: SQLite's reader holds one read
+    // transaction until it is dropped; on PostgreSQL a repeatable-read transaction is asked for.
+    let pg = tx.backend() == crate::store::Backend::Postgres;
+    if pg {
+        tx.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", &[])
+            .await?;
+    }
     let projects: Vec<i64> = if opts.projects.is_empty() {
         tx.all::<(i64,)>("SELECT id FROM projects ORDER BY id", &[])
             .await?
@@ -184,6 +191,9 @@ pub async fn export<W: Write>(
     }
     writeln!(out, "]}}")?;
     out.flush()?;
+    if pg {
+        tx.exec("COMMIT", &[]).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
