@@ -21,8 +21,10 @@ struct Sandbox {
 }
 
 impl Drop for Sandbox {
+    /// SIGTERM, as a user's Ctrl-C would: the sandbox removes its temporary database.
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SAFETY: a signal to our own child process.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
         let _ = self.child.wait();
     }
 }
