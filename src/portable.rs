@@ -222,14 +222,30 @@ async fn dump_table<W: Write>(
         (Some(_), _) => "project_id = $1".to_string(),
     };
     write!(out, "[")?;
+    // A single-column key pages from the last key read (each page one index seek); a composite
+    // one with OFFSET (link tables, a few rows per item).
+    let single = cols.iter().find(|(c, _)| c == key).map(|(_, k)| *k);
+    let mut last: Option<Val> = None;
     let mut n = 0u64;
     loop {
-        let sql = format!(
-            "SELECT {list} FROM {table} WHERE {filter} ORDER BY {key} LIMIT {PAGE} OFFSET {n}"
-        );
-        let params: Vec<Val> = project.map(Val::from).into_iter().collect();
+        let mut params: Vec<Val> = project.map(Val::from).into_iter().collect();
+        let mut filter = filter.clone();
+        let page = match (&last, single) {
+            (Some(v), Some(_)) => {
+                params.push(v.clone());
+                filter.push_str(&format!(" AND {key} > ${}", params.len()));
+                String::new()
+            }
+            (None, Some(_)) => String::new(),
+            (_, None) => format!(" OFFSET {n}"),
+        };
+        let sql =
+            format!("SELECT {list} FROM {table} WHERE {filter} ORDER BY {key} LIMIT {PAGE}{page}");
         let rows = json_rows(tx, &sql, &params, &cols).await?;
         let got = rows.len();
+        if let (Some(kind), Some(row)) = (single, rows.last()) {
+            last = row.get(key).and_then(|v| to_val(v, kind));
+        }
         for row in rows {
             writeln!(out, "{}", if n > 0 { "," } else { "" })?;
             serde_json::to_writer(&mut *out, &row)?;
