@@ -333,3 +333,39 @@ async fn refused_imports_write_nothing() {
     let (ok, _, err) = questlog(&url, &["import", "json", order.to_str().unwrap()]);
     assert!(!ok && err.contains("out of order"), "{err}");
 }
+
+/// `--project` picks projects (an unknown one is refused), `--with-history false` leaves the
+/// change log out, and without `-o` the document goes to stdout.
+#[tokio::test]
+async fn export_picks_projects_and_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let app = spawn_app_on(
+        url.clone(),
+        dir,
+        HttpSettings::default(),
+        DispatchSettings::default(),
+    )
+    .await;
+    seed(&app).await;
+    let (ok, out, err) = questlog(&url, &["export", "--project", "2"]);
+    assert!(ok, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let projects = doc["projects"].as_array().unwrap();
+    assert_eq!(projects.len(), 1);
+    assert_eq!(projects[0]["id"], 2);
+    assert!(
+        !projects[0]["tables"]["changes"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(doc["instance"]["users"].as_array().unwrap().len(), 3);
+    let (ok, out, err) = questlog(&url, &["export", "--with-history", "false"]);
+    assert!(ok, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(doc["projects"].as_array().unwrap().len(), 2);
+    assert!(doc["projects"][0]["tables"].get("changes").is_none());
+    let (ok, _, err) = questlog(&url, &["export", "--project", "99"]);
+    assert!(!ok && err.contains("no project 99"), "{err}");
+}
