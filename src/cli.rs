@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::config::{Cli, Command, DataArgs, KeyCommand, ServeArgs, TeamCommand, UserCommand};
+use crate::config::{
+    BlobArgs, Cli, Command, DataArgs, ExportArgs, ImportCommand, KeyCommand, SandboxArgs,
+    ServeArgs, TeamCommand, UserCommand,
+};
 use crate::http::HttpSettings;
 use crate::http::auth::{Scopes, is_valid_key};
 use crate::ops::files::FileSettings;
@@ -20,6 +23,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Backup { file } => backup(&cli.data, &file).await,
         Command::Restore { file } => restore(&cli.data, &file).await,
         Command::Mcp { key } => mcp(&cli.data, &key).await,
+        Command::Export(args) => export(&cli.data, args).await,
+        Command::Import(ImportCommand::Json { file, blobs }) => {
+            import_json(&cli.data, &file, &blobs).await
+        }
+        Command::Sandbox(args) => sandbox(args).await,
     }
 }
 
@@ -330,4 +338,117 @@ async fn restore(data: &DataArgs, file: &std::path::Path) -> anyhow::Result<()> 
         data.data_dir.display()
     );
     Ok(())
+}
+
+/// `questlog export`: the document to `-o FILE` (never overwritten) with the files' bytes in
+/// `FILE.files/`, or to stdout without them. Progress on stderr.
+async fn export(data: &DataArgs, args: ExportArgs) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    let blobs = args.blobs.blobs(data)?;
+    let opts = crate::portable::ExportOptions {
+        projects: args.projects.clone(),
+        with_history: args.with_history,
+    };
+    let mut progress = |m: &str| eprintln!("{m}");
+    let done = match &args.output {
+        Some(path) => {
+            if path.exists() {
+                bail!("{} already exists: choose a new file name", path.display());
+            }
+            let dir = crate::portable::files_dir(path);
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            let out = std::io::BufWriter::new(file);
+            let r =
+                crate::portable::export(&db, &blobs, &opts, out, Some(&dir), &mut progress).await;
+            if r.is_err() {
+                let _ = std::fs::remove_file(path);
+            }
+            r
+        }
+        None => {
+            let out = std::io::BufWriter::new(std::io::stdout().lock());
+            crate::portable::export(&db, &blobs, &opts, out, None, &mut progress).await
+        }
+    };
+    db.close().await;
+    done?;
+    if let Some(path) = &args.output {
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// `questlog import json FILE`.
+async fn import_json(
+    data: &DataArgs,
+    file: &std::path::Path,
+    blobs: &BlobArgs,
+) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    let blobs = blobs.blobs(data)?;
+    let mut progress = |m: &str| eprintln!("{m}");
+    let done = crate::portable::import(&db, &blobs, file, &mut progress).await;
+    db.close().await;
+    let r = done?;
+    println!(
+        "imported {} project(s) {:?}: {} rows, {} files; {} instance rows already present",
+        r.projects.len(),
+        r.projects,
+        r.rows,
+        r.blobs,
+        r.kept
+    );
+    Ok(())
+}
+
+/// `questlog sandbox`: a throwaway server on a temporary SQLite database (removed on exit),
+/// seeded from a fixture; prints its key and base URL, one `NAME=value` line each.
+async fn sandbox(args: SandboxArgs) -> anyhow::Result<()> {
+    if let Some(c) = &args.clock {
+        let at = chrono::DateTime::parse_from_rfc3339(c)
+            .with_context(|| format!("--clock {c}: expected a date like 2026-01-01T00:00:00Z"))?;
+        crate::model::fix_clock(at.with_timezone(&chrono::Utc));
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("questlog-sandbox")
+        .tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("sandbox.db").display());
+    let blobs = crate::blobs::Blobs::local(&dir.path().join("files"))?;
+    let spool = dir.path().join("spool");
+    std::fs::create_dir_all(&spool)?;
+    let settings = HttpSettings {
+        // HacknPlan's limit unless told otherwise.
+        rate_limit: (!args.no_rate_limit).then_some(5.0),
+        files: FileSettings {
+            spool_dir: spool,
+            ..FileSettings::default()
+        },
+        ..HttpSettings::default()
+    };
+    let app = crate::App::build(&url, &args.listen, settings, 4)
+        .await
+        .with_context(|| format!("cannot start on {}", args.listen))?
+        .with_blobs(blobs.clone());
+    let sandbox = crate::sandbox::Sandbox::start(
+        app.db().clone(),
+        blobs,
+        args.fixture.as_deref(),
+        dir.path().to_path_buf(),
+    )
+    .await
+    .context("cannot seed the sandbox")?;
+    let sandbox = std::sync::Arc::new(sandbox);
+    let addr = app.local_addr();
+    let app = app.with_routes(sandbox.clone().routes());
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "QUESTLOG_SANDBOX_KEY={}", sandbox.key)?;
+        writeln!(out, "QUESTLOG_SANDBOX_URL=http://{addr}")?;
+        out.flush()?;
+    }
+    let served = app.run(shutdown_signal()).await;
+    drop(dir);
+    served
 }

@@ -88,6 +88,76 @@ pub enum Command {
         /// A file written by `questlog backup`.
         file: PathBuf,
     },
+    /// Write whole projects (default: every project) with the instance's users, workspaces and
+    /// teams as a portable JSON document (docs/export-format.md); uploaded files go beside it,
+    /// in `FILE.files/` (the `.json` replaced).
+    Export(ExportArgs),
+    /// Read data into this instance.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Run a throwaway server for a client's test suite: a temporary SQLite database seeded from
+    /// a fixture (an export document) or the built-in demo studio, deleted on exit.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BlobArgs {
+    /// Where uploaded files are (`file:///dir` or `s3://bucket/prefix`, S3 settings from the
+    /// AWS_* variables); default `<data dir>/files`, as for `serve`.
+    #[arg(long, env = "QUESTLOG_BLOB_URL")]
+    pub blob_url: Option<String>,
+}
+
+impl BlobArgs {
+    pub fn blobs(&self, data: &DataArgs) -> anyhow::Result<crate::blobs::Blobs> {
+        use crate::blobs::{Blobs, S3Options};
+        match self.blob_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            None => Blobs::local(&data.data_dir.join("files")),
+            Some(url) => Blobs::from_url(url.trim(), &S3Options::default()),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// A project to export (repeat for several); default every project.
+    #[arg(long = "project")]
+    pub projects: Vec<i64>,
+    /// The document to write (must not exist); default stdout (then without the files' bytes).
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// Include the change log (activity, events).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub with_history: bool,
+    #[command(flatten)]
+    pub blobs: BlobArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A document written by `questlog export`, ids kept, in one transaction: refused (nothing
+    /// written) when an id is already taken.
+    Json {
+        file: PathBuf,
+        #[command(flatten)]
+        blobs: BlobArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// An export document to seed from; default the built-in demo studio.
+    #[arg(long)]
+    pub fixture: Option<PathBuf>,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Serve without HacknPlan's limit of 5 requests/s per IP.
+    #[arg(long)]
+    pub no_rate_limit: bool,
+    /// Fix "now" (creation dates, metrics' 7-day variations), e.g. `2026-01-01T00:00:00Z`.
+    #[arg(long)]
+    pub clock: Option<String>,
 }
 
 #[derive(Debug, Args)]

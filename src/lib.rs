@@ -8,6 +8,8 @@ pub mod http;
 pub mod mcp;
 pub mod model;
 pub mod ops;
+pub mod portable;
+pub mod sandbox;
 pub mod server;
 pub mod store;
 
@@ -25,6 +27,8 @@ pub struct App {
     listener: TcpListener,
     state: AppState,
     dispatch: DispatchSettings,
+    /// Routes served beside the API (the sandbox's `/_sandbox`), outside its middleware.
+    extra: Option<axum::Router>,
 }
 
 impl App {
@@ -47,12 +51,19 @@ impl App {
                 blobs::Blobs::local(&std::env::temp_dir().join("questlog-files"))?,
             ),
             dispatch: DispatchSettings::default(),
+            extra: None,
         })
     }
 
     /// Webhook delivery settings (retry delays, timeouts, target policy, retention).
     pub fn with_dispatch(mut self, dispatch: DispatchSettings) -> App {
         self.dispatch = dispatch;
+        self
+    }
+
+    /// Routes to serve beside the API (the sandbox's control routes).
+    pub fn with_routes(mut self, routes: axum::Router) -> App {
+        self.extra = Some(routes);
         self
     }
 
@@ -85,7 +96,11 @@ impl App {
         let dispatcher = Dispatcher::spawn(db.clone(), self.dispatch);
         let sweeper =
             ops::files::spawn_sweeper(db.clone(), self.state.files.clone(), Duration::from_secs(5));
-        server::serve(self.listener, http::app(self.state), &settings, shutdown).await;
+        let mut router = http::app(self.state);
+        if let Some(extra) = self.extra {
+            router = extra.merge(router);
+        }
+        server::serve(self.listener, router, &settings, shutdown).await;
         dispatcher.stop(delivery_timeout).await;
         sweeper.abort();
         // A connection killed at the end of the grace period returns its database connection

@@ -33,7 +33,20 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 
 /// Now, in the one date format Questlog writes: `YYYY-MM-DDTHH:MM:SS.fffZ`.
 pub fn now() -> String {
-    format_date(Utc::now())
+    format_date(now_utc())
+}
+
+/// A fixed "now" for the whole process (`questlog sandbox --clock`), set once at start.
+static CLOCK: std::sync::OnceLock<DateTime<Utc>> = std::sync::OnceLock::new();
+
+/// Fixes "now" for the rest of the process; false if it was already fixed.
+pub fn fix_clock(at: DateTime<Utc>) -> bool {
+    CLOCK.set(at).is_ok()
+}
+
+/// The current time, or the fixed one.
+pub fn now_utc() -> DateTime<Utc> {
+    CLOCK.get().copied().unwrap_or_else(Utc::now)
 }
 
 pub fn format_date(d: DateTime<Utc>) -> String {

@@ -2,7 +2,7 @@
 //! project-wide ones from the running totals the write triggers keep (`tallied`), the others
 //! from one GROUP BY category over the scope's items; then the project's categories.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 use super::{DbResult, Tx, Val, placeholders};
 use crate::model::{CATEGORY_COLS, Category, CategoryMetrics, MetricCounts, Metrics, format_date};
@@ -59,7 +59,7 @@ pub async fn compute(
     scope: &MetricsScope,
     can_read: impl Fn(i64) -> bool,
 ) -> DbResult<Metrics> {
-    let since = format_date(Utc::now() - Duration::days(7));
+    let since = format_date(crate::model::now_utc() - Duration::days(7));
     // A design element's subtree can hold any number of elements: its ids go in bounded
     // chunks, one grouped statement each, and the per-category rows (all sums) are added up.
     if let MetricsScope::DesignElements(ids) = scope

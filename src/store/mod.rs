@@ -416,3 +416,6 @@ pub fn placeholders(from: usize, n: usize) -> String {
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
+
+// After the macros above, which it uses.
+pub mod portable;

@@ -51,6 +51,8 @@ mod webhooks;
 mod concurrency;
 mod crash;
 mod operations;
+mod portable;
+mod sandbox;
 
 mod authz_matrix;
 mod bad_input;

@@ -236,7 +236,7 @@ pub async fn seed(app: &TestApp) -> Vec<String> {
 }
 
 /// Every reply, as (path, status, body).
-async fn snapshot(base: &str, key: &str, paths: &[String]) -> Vec<(String, u16, String)> {
+pub async fn snapshot(base: &str, key: &str, paths: &[String]) -> Vec<(String, u16, String)> {
     let client = reqwest::Client::new();
     let mut out = Vec::new();
     for p in paths {
@@ -283,7 +283,7 @@ fn questlog(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-fn on_postgres() -> bool {
+pub fn on_postgres() -> bool {
     std::env::var("QUESTLOG_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty())
 }
 
