@@ -70,7 +70,7 @@ pub async fn json_rows(
     match &mut tx.conn {
         Conn::Sqlite(t) => sqlite_rows(t.conn(), sql, params, cols),
         Conn::SqliteRead(t) => sqlite_rows(t.conn()?, sql, params, cols),
-        Conn::Postgres(t) => pg_rows(t, sql, params, cols).await,
+        Conn::Postgres(t, _) => pg_rows(t, sql, params, cols).await,
         Conn::PostgresRead(t) => pg_rows(t, sql, params, cols).await,
     }
 }
