@@ -231,8 +231,8 @@ pub struct ServeArgs {
     /// an upload past it → 409.
     #[arg(long, env = "QUESTLOG_STORAGE_QUOTA", default_value = "10GiB", value_parser = byte_size)]
     pub storage_quota: u64,
-    /// Bytes of GET replies kept for reuse until a write changes the data (`16MiB`, `0` = off).
-    #[arg(long, env = "QUESTLOG_REPLY_CACHE", default_value = "16MiB", value_parser = byte_size_or_off)]
+    /// Bytes of GET replies kept for reuse until a write changes the data (`8MiB`, `0` = off).
+    #[arg(long, env = "QUESTLOG_REPLY_CACHE", default_value = "8MiB", value_parser = byte_size_or_off)]
     pub reply_cache: u64,
     /// The owner's API key on first start (32 lowercase hex); random when unset.
     #[arg(long, env = "QUESTLOG_BOOTSTRAP_API_KEY", hide_env_values = true)]

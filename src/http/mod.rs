@@ -100,7 +100,7 @@ impl Default for HttpSettings {
             shutdown_grace: Duration::from_secs(10),
             public_url: None,
             files: FileSettings::default(),
-            reply_cache: 16 * 1024 * 1024,
+            reply_cache: 8 * 1024 * 1024,
         }
     }
 }

@@ -36,7 +36,7 @@ const STATEMENT_CACHE: usize = 512;
 
 /// SQLite's page cache per connection, in KiB (negative `cache_size`).
 const READER_CACHE_KIB: i64 = 48 * 1024;
-const WRITER_CACHE_KIB: i64 = 32 * 1024;
+const WRITER_CACHE_KIB: i64 = 24 * 1024;
 
 /// The SQLite database: the file, its writer and its readers.
 pub struct Lite {
