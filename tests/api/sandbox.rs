@@ -253,6 +253,12 @@ async fn demo_fixture_is_an_export_of_a_seeded_studio() {
 /// brings back a file deleted meanwhile.
 #[tokio::test]
 async fn a_fixture_with_files_is_served_and_reset() {
+    // The export below reads the app's files from its local directory; the S3 run of the file
+    // tests (scripts/test) stores them in the bucket instead.
+    if std::env::var("QUESTLOG_TEST_BLOBS").as_deref() == Ok("s3") {
+        eprintln!("file blobs only");
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let app = spawn_app_on(
