@@ -66,16 +66,8 @@ impl Questlog {
         let pid = id("projectId", &p.project_id)?;
         let q = SearchQuery {
             board_id: Some(0),
-            milestone_id: None,
-            category_id: None,
-            user_id: None,
-            design_element_id: None,
-            stage_id: None,
-            importance_level_id: None,
-            parent_story_id: None,
-            search_terms: None,
             sort_field: Some("importancelevel".into()),
-            sort_mode: None,
+            ..Default::default()
         };
         let page = Paging {
             offset: 0,

@@ -128,16 +128,7 @@ async fn board_items(
 ) -> Result<Vec<WorkItem>, OpError> {
     let q = SearchQuery {
         board_id: Some(bid),
-        milestone_id: None,
-        category_id: None,
-        user_id: None,
-        design_element_id: None,
-        stage_id: None,
-        importance_level_id: None,
-        parent_story_id: None,
-        search_terms: None,
-        sort_field: None,
-        sort_mode: None,
+        ..Default::default()
     };
     let mut out = Vec::new();
     while (out.len() as i64) < BOARD_ITEMS_MAX {

@@ -218,25 +218,12 @@ fn no_change() -> PatchWorkItemValues {
     }
 }
 
-fn search_query(user_id: Option<i64>) -> SearchQuery {
-    SearchQuery {
-        board_id: None,
-        milestone_id: None,
-        category_id: None,
-        user_id,
-        design_element_id: None,
-        stage_id: None,
-        importance_level_id: None,
-        parent_story_id: None,
-        search_terms: None,
-        sort_field: None,
-        sort_mode: None,
-    }
-}
-
 /// The caller's open (not closed-stage) items in one project, every page of them.
 async fn open_assigned(tx: &mut Tx, a: &Actor, pid: i64) -> OpResult<Vec<WorkItem>> {
-    let q = search_query(Some(a.user_id));
+    let q = SearchQuery {
+        user_id: Some(a.user_id),
+        ..Default::default()
+    };
     let mut out = Vec::new();
     let mut offset = 0;
     loop {

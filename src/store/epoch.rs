@@ -21,6 +21,9 @@ use std::time::Duration;
 /// The channel every PostgreSQL write notifies.
 pub const PG_CHANNEL: &str = "questlog_writes";
 
+/// The statement every PostgreSQL write runs before it commits (on `PG_CHANNEL`).
+pub const PG_NOTIFY: &str = "NOTIFY questlog_writes";
+
 #[derive(Debug)]
 pub struct Epoch {
     local: AtomicU64,

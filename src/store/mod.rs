@@ -282,9 +282,7 @@ impl Tx {
             Conn::Postgres(mut t, epoch) => {
                 // Other Questlog processes on this database learn of the write (`epoch`); the
                 // notification is delivered when, and only if, the transaction commits.
-                sqlx::query(AssertSqlSafe(format!("NOTIFY {}", epoch::PG_CHANNEL)))
-                    .execute(&mut *t)
-                    .await?;
+                sqlx::query(epoch::PG_NOTIFY).execute(&mut *t).await?;
                 t.commit().await?;
                 epoch.committed();
                 Ok(())
