@@ -1,6 +1,5 @@
 //! The project's activity feed (ours, not in the reference): its change log, newest first.
 
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -19,8 +18,8 @@ use super::extract::{Ids, PageQuery, Q};
 use super::reply;
 use crate::changes::Change;
 use crate::model::Paged;
-use crate::ops::{Actor, OpError, activity};
-use crate::store::Db;
+use crate::ops::Actor;
+use crate::ops::activity::{self, Feed};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -50,11 +49,6 @@ async fn list_activity(
     Ok(reply::ok(items))
 }
 
-/// How often a live stream looks for new changes. Polling the database (one indexed query) is
-/// what lets a stream see the changes written by every instance sharing a PostgreSQL.
-const POLL: Duration = Duration::from_millis(500);
-/// Changes read per poll; a stream that resumes far back catches up in batches this size.
-const BATCH: i64 = 100;
 /// A comment line keeps idle streams (and the proxies in front of them) open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
@@ -103,14 +97,12 @@ async fn stream_changes(
     let mut tx = s.db.read().await?;
     let after = activity::stream_start(&mut tx, &actor, pid, resume).await?;
     tx.commit().await?;
-    let feed = Feed {
-        db: s.db.clone(),
-        actor,
-        pid,
-        after,
-        queued: VecDeque::new(),
-        first: true,
-    };
+    Ok(sse(Feed::new(s.db.clone(), actor, pid, after)))
+}
+
+/// The feed as Server-Sent Events: `id:` the change number, `data:` the change (the web app's
+/// live board uses the same stream).
+pub fn sse(feed: Feed) -> Response {
     let stream = futures_util::stream::unfold(feed, |mut feed| async move {
         let change = feed.next().await?;
         let data = serde_json::to_string(&change).unwrap_or_default();
@@ -119,47 +111,7 @@ async fn stream_changes(
             .data(data);
         Some((Ok::<_, Infallible>(event), feed))
     });
-    Ok(Sse::new(stream)
+    Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
-        .into_response())
-}
-
-/// One live stream's position in the change log.
-struct Feed {
-    db: Db,
-    actor: Actor,
-    pid: i64,
-    after: i64,
-    queued: VecDeque<crate::changes::Change>,
-    first: bool,
-}
-
-impl Feed {
-    /// The next change, waiting for it; `None` ends the stream (no longer a member, project gone).
-    async fn next(&mut self) -> Option<crate::changes::Change> {
-        loop {
-            if let Some(c) = self.queued.pop_front() {
-                self.after = c.change_id;
-                return Some(c);
-            }
-            if !std::mem::take(&mut self.first) {
-                tokio::time::sleep(POLL).await;
-            }
-            match self.poll().await {
-                Ok(batch) => self.queued.extend(batch),
-                Err(OpError::Forbidden(_) | OpError::NotFound) => return None,
-                // A database hiccup: try again at the next poll.
-                Err(e) => {
-                    tracing::warn!(project = self.pid, error = %e, "change stream poll failed")
-                }
-            }
-        }
-    }
-
-    async fn poll(&self) -> Result<Vec<crate::changes::Change>, OpError> {
-        let mut tx = self.db.read().await?;
-        let batch = activity::since(&mut tx, &self.actor, self.pid, self.after, BATCH).await?;
-        tx.commit().await?;
-        Ok(batch)
-    }
+        .into_response()
 }

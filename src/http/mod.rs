@@ -8,7 +8,7 @@ mod limits;
 mod openapi;
 pub mod reply;
 
-mod activity;
+pub mod activity;
 mod categories;
 mod design_element_types;
 mod importance_levels;
@@ -32,7 +32,7 @@ mod events;
 mod files;
 mod milestones;
 mod sub_tasks;
-mod upload;
+pub mod upload;
 mod work_item_attachments;
 mod work_item_tags;
 mod work_item_users;

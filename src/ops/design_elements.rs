@@ -257,7 +257,7 @@ pub struct CreateDesignElementValues {
 pub type UpdateDesignElementValues = CreateDesignElementValues;
 
 /// PATCH: only the fields present change; `parentId: null` (or 0) moves the element to the root.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PatchDesignElementValues {
     #[serde(default, deserialize_with = "model::patch")]

@@ -25,6 +25,7 @@ pub mod design_elements;
 pub mod files;
 pub mod importance_levels;
 pub mod milestones;
+pub mod planning;
 pub mod project_users;
 pub mod projects;
 pub mod roles;

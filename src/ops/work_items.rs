@@ -21,7 +21,7 @@ fn invalid_values() -> OpError {
     OpError::invalid("Invalid values object.")
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateWorkItemValues {
     /// Required.
@@ -85,7 +85,7 @@ pub struct UpdateWorkItemValues {
 
 /// PATCH: only the fields present change; `null` clears a nullable one. `isBlocked` is
 /// derived: sending it changes nothing.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PatchWorkItemValues {
     /// Cannot be cleared: `null` is a 400.
