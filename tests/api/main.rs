@@ -59,3 +59,5 @@ mod bad_input;
 mod blobs_s3;
 mod files;
 mod files_edge;
+
+mod web_planning;
