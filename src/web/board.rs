@@ -180,7 +180,7 @@ impl BoardQuery {
     }
 }
 
-fn filters(pid: i64, data: &BoardCards, q: &BoardQuery, action: &str) -> Markup {
+fn filters(data: &BoardCards, q: &BoardQuery, action: &str) -> Markup {
     let sel = |v: &Option<String>, id: i64| v.as_deref() == Some(id.to_string().as_str());
     html! {
         form.filters method="get" action=(action) role="search" {
@@ -211,7 +211,6 @@ fn filters(pid: i64, data: &BoardCards, q: &BoardQuery, action: &str) -> Markup 
             }
             button type="submit" { "Apply" }
             a href=(action) { "Clear" }
-            @let _ = pid;
         }
     }
 }
@@ -313,7 +312,7 @@ async fn board_page(
             @if board.closing_date.is_some() { span.badge { "Closed" } }
             a href={"/projects/" (pid) "/boards/" (bid) "/burndown"} { "Burndown" }
         }
-        (filters(pid, &data, &q, &action))
+        (filters(&data, &q, &action))
         (new_item_form(pid, Some(bid), &data, &v))
         (board_markup(pid, Some(bid), &data, &q))
     };
@@ -341,7 +340,7 @@ async fn backlog_page(
         (layout::project_nav(&project, "backlog"))
         h1 { "Backlog" }
         p { "Work items without a board." }
-        (filters(pid, &data, &q, &action))
+        (filters(&data, &q, &action))
         (new_item_form(pid, None, &data, &v))
         table.backlog {
             thead { tr { th scope="col" { "Item" } th scope="col" { "Stage" } th scope="col" { "Category" } th scope="col" { "Move to board" } } }

@@ -54,28 +54,50 @@ fn metrics_block(m: &Metrics) -> Markup {
     }
 }
 
+#[derive(Debug, Deserialize, Default)]
+struct ReportsQuery {
+    /// The board whose metrics to show beside the project's (default: the first open one).
+    board: Option<String>,
+}
+
 async fn reports_page(
     State(s): State<AppState>,
     v: Viewer,
     Path(pid): Path<i64>,
+    Query(q): Query<ReportsQuery>,
 ) -> Result<Markup, WebError> {
+    let chosen = super::board::opt_id("board", &q.board)?;
     let actor = v.actor();
     let mut tx = s.db.read().await?;
     let project = projects::get(&mut tx, &actor, pid).await?;
     let metrics = projects::metrics(&mut tx, &actor, pid).await?;
     let open = boards::list(&mut tx, &actor, pid, false).await?;
-    let mut per_board = Vec::with_capacity(open.len());
-    for b in open {
-        let m = boards::metrics(&mut tx, &actor, pid, b.board_id, None).await?;
-        per_board.push((b, m));
-    }
+    // One board at a time: a fixed number of statements however many boards there are.
+    let shown = chosen.or(open.first().map(|b| b.board_id));
+    let board_metrics = match shown {
+        Some(b) => Some((
+            boards::get(&mut tx, &actor, pid, b).await?,
+            boards::metrics(&mut tx, &actor, pid, b, None).await?,
+        )),
+        None => None,
+    };
     tx.commit().await?;
     let body = html! {
         (layout::project_nav(&project, "reports"))
         h1 { "Reports" }
         p { a href={"/projects/" (pid) "/calendar"} { "Calendar" } }
         section { h2 { "Project" } (metrics_block(&metrics)) }
-        @for (b, m) in &per_board {
+        @if !open.is_empty() {
+            form.filters method="get" {
+                label { "Board "
+                    select name="board" {
+                        @for b in &open { option value=(b.board_id) selected[shown == Some(b.board_id)] { (b.name) } }
+                    }
+                }
+                button type="submit" { "Show" }
+            }
+        }
+        @if let Some((b, m)) = &board_metrics {
             section {
                 h2 { "Board: " (b.name) }
                 p { a href={"/projects/" (pid) "/boards/" (b.board_id) "/burndown"} { "Burndown of " (b.name) } }
