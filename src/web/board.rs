@@ -44,6 +44,12 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{pid}/items/{id}/board", post(change_board))
 }
 
+/// The planning pages' stylesheet (a `link` in the body is valid HTML and keeps the shared
+/// layout unaware of page styles).
+pub fn plan_css() -> Markup {
+    html! { link rel="stylesheet" href=(super::assets::url("plan.css")); }
+}
+
 /// An optional id from a form or query field: empty means none; anything else must be a number.
 pub fn opt_id(field: &str, v: &Option<String>) -> Result<Option<i64>, WebError> {
     match v.as_deref().map(str::trim) {
@@ -306,6 +312,7 @@ async fn board_page(
     tx.commit().await?;
     let action = format!("/projects/{pid}/boards/{bid}");
     let body = html! {
+        (super::board::plan_css())
         (layout::project_nav(&project, "board"))
         div.page-head {
             h1 { (board.name) }
@@ -337,6 +344,7 @@ async fn backlog_page(
     tx.commit().await?;
     let action = format!("/projects/{pid}/backlog");
     let body = html! {
+        (super::board::plan_css())
         (layout::project_nav(&project, "backlog"))
         h1 { "Backlog" }
         p { "Work items without a board." }
@@ -567,6 +575,7 @@ async fn boards_page(
         }
     };
     let body = html! {
+        (super::board::plan_css())
         (layout::project_nav(&project, "boards"))
         h1 { "Milestones and boards" }
         p { a href={"/projects/" (pid) "/backlog"} { "Backlog" } }

@@ -107,6 +107,7 @@ async fn tree_page(
         list.sort_by_key(|e| (e.index, e.design_element_id));
     }
     let body = html! {
+        (super::board::plan_css())
         (layout::project_nav(&project, "design"))
         h1 { "Design model" }
         p.help { "Drag an element onto another to make it its child, or onto the top-level area; or use its “Move to” list." }
@@ -178,6 +179,7 @@ async fn element_page(
         })
         .collect();
     let body = html! {
+        (super::board::plan_css())
         (layout::project_nav(&project, "design"))
         nav aria-label="Breadcrumb" { a href={"/projects/" (pid) "/design"} { "Design model" }
             @if let Some(p) = &e.parent { " › " a href={"/projects/" (pid) "/design/" (p.design_element_id)} { (p.name) } } }

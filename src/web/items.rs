@@ -289,6 +289,7 @@ async fn item_page(
     }
     let title = format!("#{} {} · {}", id, p.card.item.title, project.name);
     let page = html! {
+        (super::board::plan_css())
         (layout::project_nav(&project, "board"))
         (body)
         script src=(super::assets::url("item.js")) defer {}

@@ -23,3 +23,12 @@ pub fn routes() -> axum::Router<AppState> {
         .merge(reports::routes())
         .merge(design::routes())
 }
+
+#[cfg(test)]
+mod tests {
+    /// Overlapping routes panic when the router is built: catch that here, not at start-up.
+    #[test]
+    fn routes_build() {
+        let _ = super::routes();
+    }
+}

@@ -83,6 +83,7 @@ async fn reports_page(
     };
     tx.commit().await?;
     let body = html! {
+        (super::board::plan_css())
         (layout::project_nav(&project, "reports"))
         h1 { "Reports" }
         p { a href={"/projects/" (pid) "/calendar"} { "Calendar" } }
@@ -146,6 +147,7 @@ async fn burndown_page(
     };
     let title = format!("Burndown of {}", data.board.name);
     let body = html! {
+        (super::board::plan_css())
         (layout::project_nav(&project, "reports"))
         h1 { (title) }
         form.filters method="get" {
@@ -234,6 +236,7 @@ async fn calendar_page(
     }
     let month = |d: NaiveDate| d.format("%Y-%m").to_string();
     let body = html! {
+        (super::board::plan_css())
         (layout::project_nav(&project, "calendar"))
         h1 { "Calendar" }
         nav.month-nav aria-label="Months" {
