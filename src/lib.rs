@@ -12,6 +12,7 @@ pub mod portable;
 pub mod sandbox;
 pub mod server;
 pub mod store;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::time::Duration;

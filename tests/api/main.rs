@@ -59,3 +59,6 @@ mod bad_input;
 mod blobs_s3;
 mod files;
 mod files_edge;
+
+mod web_auth;
+mod web_client;
