@@ -12,6 +12,7 @@ use crate::config::{
 use crate::http::HttpSettings;
 use crate::http::auth::{Scopes, is_valid_key};
 use crate::ops::files::FileSettings;
+use crate::ops::sessions;
 use crate::store::{Db, accounts, backup as snapshot, is_unique_violation, migrate};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -56,6 +57,11 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
     {
         bail!("QUESTLOG_BOOTSTRAP_API_KEY must be 32 lowercase hex characters");
     }
+    if let Some(p) = &args.bootstrap_password {
+        sessions::check_new_password(p).map_err(|_| {
+            anyhow::anyhow!("QUESTLOG_BOOTSTRAP_PASSWORD must have 10 to 1024 characters")
+        })?;
+    }
     let url = data.database_url()?;
     // Uploaded files: refuse to start on a store that cannot be written (no bucket, bad
     // credentials, unreachable endpoint) rather than fail every upload later.
@@ -85,9 +91,27 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
         .with_dispatch(args.dispatch())
         .with_blobs(blobs);
     let addr = app.local_addr();
-    if let Some(key) = accounts::bootstrap(app.db(), args.bootstrap_api_key.as_deref()).await? {
-        println!("Created the owner account (username 'owner') and its API key: {key}");
-        println!("Try: curl -H \"Authorization: ApiKey {key}\" http://{addr}/v0/users/me");
+    if accounts::is_empty(app.db()).await? {
+        let password = args
+            .bootstrap_password
+            .clone()
+            .unwrap_or_else(sessions::generate_password);
+        let hash = hash_in_thread(password.clone()).await?;
+        if let Some(key) = accounts::bootstrap_with_password(
+            app.db(),
+            args.bootstrap_api_key.as_deref(),
+            Some(&hash),
+        )
+        .await?
+        {
+            println!("Created the owner account (username 'owner') and its API key: {key}");
+            println!("Try: curl -H \"Authorization: ApiKey {key}\" http://{addr}/v0/users/me");
+            if args.bootstrap_password.is_some() {
+                println!("Sign in at http://{addr}/ as 'owner' with QUESTLOG_BOOTSTRAP_PASSWORD");
+            } else {
+                println!("Sign in at http://{addr}/ as 'owner' with the password: {password}");
+            }
+        }
     }
     let where_ = match &data.database_url {
         Some(u) => redact(u),
@@ -191,6 +215,36 @@ async fn user(data: &DataArgs, c: UserCommand) -> anyhow::Result<()> {
             tx.commit().await?;
             println!("{key}");
         }
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("cannot read the password from stdin")?;
+                let p = line.trim_end_matches(['\r', '\n']).to_string();
+                (p, false)
+            } else {
+                (sessions::generate_password(), true)
+            };
+            if let Err(e) = sessions::check_new_password(&password) {
+                bail!("{}", crate::web::error::WebError::from(e).message());
+            }
+            let hash = hash_in_thread(password.clone()).await?;
+            let mut tx = db.write().await?;
+            let Some(uid) = accounts::user_id_by_name(&mut tx, &username).await? else {
+                bail!("no user named '{username}'");
+            };
+            sessions::set_password_hash(&mut tx, uid, &hash).await?;
+            tx.commit().await?;
+            if generated {
+                println!("{password}");
+            } else {
+                eprintln!("password set for '{username}'");
+            }
+        }
         UserCommand::List => {
             let mut tx = db.read().await?;
             let rows: Vec<(i64, String, String, bool)> = tx
@@ -206,6 +260,13 @@ async fn user(data: &DataArgs, c: UserCommand) -> anyhow::Result<()> {
     }
     db.close().await;
     Ok(())
+}
+
+/// argon2id off the async workers.
+async fn hash_in_thread(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || sessions::hash_password(&password))
+        .await?
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 async fn key(data: &DataArgs, c: KeyCommand) -> anyhow::Result<()> {

@@ -237,6 +237,9 @@ pub struct ServeArgs {
     /// The owner's API key on first start (32 lowercase hex); random when unset.
     #[arg(long, env = "QUESTLOG_BOOTSTRAP_API_KEY", hide_env_values = true)]
     pub bootstrap_api_key: Option<String>,
+    /// The owner's web app password on first start (at least 10 characters); random when unset.
+    #[arg(long, env = "QUESTLOG_BOOTSTRAP_PASSWORD", hide_env_values = true)]
+    pub bootstrap_password: Option<String>,
     /// Where uploaded files are stored: `s3://BUCKET/optional/prefix` for an S3-compatible
     /// service (the bucket must exist), or `file:///absolute/dir`. Default: `<data dir>/files`.
     #[arg(long, env = "QUESTLOG_BLOB_URL")]
@@ -273,6 +276,14 @@ pub enum UserCommand {
     },
     /// List users.
     List,
+    /// Set a user's password for the web app. Without --password-stdin a strong random one is
+    /// generated and printed (alone, on stdout). Their open web sessions are ended.
+    Passwd {
+        username: String,
+        /// Read the password from the first line of stdin instead.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

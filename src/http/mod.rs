@@ -200,6 +200,8 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(downloads::routes())
         .merge(crate::mcp::http::routes(&state))
+        // The web app: pages for browsers (not in the OpenAPI document).
+        .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(

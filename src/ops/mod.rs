@@ -29,6 +29,7 @@ pub mod planning;
 pub mod project_users;
 pub mod projects;
 pub mod roles;
+pub mod sessions;
 pub mod stages;
 pub mod sub_tasks;
 pub mod tags;

@@ -114,14 +114,35 @@ pub async fn create_key(
 /// On first start with an empty database: the owner, the default workspace and a key.
 /// Returns the key when it created one.
 pub async fn bootstrap(db: &Db, key: Option<&str>) -> DbResult<Option<String>> {
+    bootstrap_with_password(db, key, None).await
+}
+
+/// `bootstrap`, also giving the owner a web password (its argon2id PHC string).
+pub async fn bootstrap_with_password(
+    db: &Db,
+    key: Option<&str>,
+    password_hash: Option<&str>,
+) -> DbResult<Option<String>> {
     let mut tx = db.write().await?;
     if user_count(&mut tx).await? > 0 {
         return Ok(None);
     }
     let owner = create_user(&mut tx, "owner", "owner@localhost", Some("Owner"), true).await?;
     let key = create_key(&mut tx, owner, "bootstrap", Scopes::ALL, key).await?;
+    if let Some(h) = password_hash {
+        super::sessions::set_password(&mut tx, owner, h, crate::model::now_utc().timestamp())
+            .await?;
+    }
     tx.commit().await?;
     Ok(Some(key))
+}
+
+/// Whether the database has no user yet (the first start).
+pub async fn is_empty(db: &Db) -> DbResult<bool> {
+    let mut tx = db.read().await?;
+    let n = user_count(&mut tx).await?;
+    tx.commit().await?;
+    Ok(n == 0)
 }
 
 #[derive(sqlx::FromRow)]

@@ -55,6 +55,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0009_item_load.sql"),
         postgres: include_str!("../../migrations/postgres/0009_item_load.sql"),
     },
+    Migration {
+        version: 10,
+        sqlite: include_str!("../../migrations/sqlite/0010_web_sign_in.sql"),
+        postgres: include_str!("../../migrations/postgres/0010_web_sign_in.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

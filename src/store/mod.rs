@@ -17,6 +17,7 @@ pub mod migrate;
 pub mod projects;
 pub mod search;
 pub mod sequences;
+pub mod sessions;
 pub mod work_items;
 
 use std::str::FromStr;

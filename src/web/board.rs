@@ -303,7 +303,7 @@ async fn board_page(
     v: Viewer,
     Path((pid, bid)): Path<(i64, i64)>,
     Query(q): Query<BoardQuery>,
-) -> Result<Markup, WebError> {
+) -> Result<Response, WebError> {
     let f = q.filter()?;
     let mut tx = s.db.read().await?;
     let project = project_of(&mut tx, &v, pid).await?;
@@ -313,7 +313,7 @@ async fn board_page(
     let action = format!("/projects/{pid}/boards/{bid}");
     let body = html! {
         (super::board::plan_css())
-        (layout::project_nav(&project, "board"))
+        (layout::project_nav(&project, "boards"))
         div.page-head {
             h1 { (board.name) }
             @if board.closing_date.is_some() { span.badge { "Closed" } }
@@ -323,11 +323,11 @@ async fn board_page(
         (new_item_form(pid, Some(bid), &data, &v))
         (board_markup(pid, Some(bid), &data, &q))
     };
-    Ok(layout::page(
+    Ok(super::html(layout::page(
         Some(&v),
         &format!("{} · {}", board.name, project.name),
         body,
-    ))
+    )))
 }
 
 async fn backlog_page(
@@ -335,7 +335,7 @@ async fn backlog_page(
     v: Viewer,
     Path(pid): Path<i64>,
     Query(q): Query<BoardQuery>,
-) -> Result<Markup, WebError> {
+) -> Result<Response, WebError> {
     let f = q.filter()?;
     let mut tx = s.db.read().await?;
     let project = project_of(&mut tx, &v, pid).await?;
@@ -364,11 +364,11 @@ async fn backlog_page(
             }
         }
     };
-    Ok(layout::page(
+    Ok(super::html(layout::page(
         Some(&v),
         &format!("Backlog · {}", project.name),
         body,
-    ))
+    )))
 }
 
 /// A form that moves one item to another board (or the backlog).
@@ -429,21 +429,13 @@ struct Moved {
     board_index: i64,
 }
 
-/// A JSON error for the board's script.
+/// A JSON error for the board's script: the status of the page error, the message to announce.
 fn json_error(e: WebError) -> Response {
-    let (status, msg) = match &e {
-        WebError::Op(OpError::Forbidden(m)) => (StatusCode::FORBIDDEN, m.clone()),
-        WebError::Op(OpError::NotFound) => (StatusCode::NOT_FOUND, "Not found.".into()),
-        WebError::Op(OpError::Invalid(m) | OpError::Conflict(m)) => {
-            (StatusCode::BAD_REQUEST, m.clone())
-        }
-        WebError::Op(OpError::Validation(m)) => (
-            StatusCode::BAD_REQUEST,
-            m.values().flatten().cloned().collect::<Vec<_>>().join(" "),
-        ),
-        _ => return e.into_response(),
-    };
-    (status, Json(serde_json::json!({ "error": msg }))).into_response()
+    (
+        e.status(),
+        Json(serde_json::json!({ "error": e.message() })),
+    )
+        .into_response()
 }
 
 async fn move_item(
@@ -547,7 +539,7 @@ async fn boards_page(
     State(s): State<AppState>,
     v: Viewer,
     Path(pid): Path<i64>,
-) -> Result<Markup, WebError> {
+) -> Result<Response, WebError> {
     let mut tx = s.db.read().await?;
     let project = project_of(&mut tx, &v, pid).await?;
     let all_boards = boards::list(&mut tx, &v.actor(), pid, true).await?;
@@ -612,11 +604,11 @@ async fn boards_page(
             }
         }
     };
-    Ok(layout::page(
+    Ok(super::html(layout::page(
         Some(&v),
         &format!("Boards · {}", project.name),
         body,
-    ))
+    )))
 }
 
 #[derive(Debug, Deserialize)]

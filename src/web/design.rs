@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::Redirect;
+use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -93,7 +93,7 @@ async fn tree_page(
     State(s): State<AppState>,
     v: Viewer,
     Path(pid): Path<i64>,
-) -> Result<Markup, WebError> {
+) -> Result<Response, WebError> {
     let mut tx = s.db.read().await?;
     let project = projects::get(&mut tx, &v.actor(), pid).await?;
     let all = design_elements::list(&mut tx, &v.actor(), pid).await?;
@@ -138,18 +138,18 @@ async fn tree_page(
         }
         script src=(super::assets::url("design.js")) defer {}
     };
-    Ok(layout::page(
+    Ok(super::html(layout::page(
         Some(&v),
         &format!("Design · {}", project.name),
         body,
-    ))
+    )))
 }
 
 async fn element_page(
     State(s): State<AppState>,
     v: Viewer,
     Path((pid, eid)): Path<(i64, i64)>,
-) -> Result<Markup, WebError> {
+) -> Result<Response, WebError> {
     let actor = v.actor();
     let page = Paging {
         offset: 0,
@@ -219,11 +219,11 @@ async fn element_page(
             }
         }
     };
-    Ok(layout::page(
+    Ok(super::html(layout::page(
         Some(&v),
         &format!("{} · {}", e.name, project.name),
         body,
-    ))
+    )))
 }
 
 #[derive(Debug, Deserialize)]

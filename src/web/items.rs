@@ -290,11 +290,11 @@ async fn item_page(
     let title = format!("#{} {} · {}", id, p.card.item.title, project.name);
     let page = html! {
         (super::board::plan_css())
-        (layout::project_nav(&project, "board"))
+        (layout::project_nav(&project, "boards"))
         (body)
         script src=(super::assets::url("item.js")) defer {}
     };
-    Ok(layout::page(Some(&v), &title, page).into_response())
+    Ok(super::html(layout::page(Some(&v), &title, page)))
 }
 
 /// The form's fields; multi-selects repeat their name, so the body is read as pairs.

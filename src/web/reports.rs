@@ -3,6 +3,7 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::response::Response;
 use axum::routing::get;
 use chrono::{Datelike, Duration, NaiveDate};
 use maud::{Markup, html};
@@ -65,7 +66,7 @@ async fn reports_page(
     v: Viewer,
     Path(pid): Path<i64>,
     Query(q): Query<ReportsQuery>,
-) -> Result<Markup, WebError> {
+) -> Result<Response, WebError> {
     let chosen = super::board::opt_id("board", &q.board)?;
     let actor = v.actor();
     let mut tx = s.db.read().await?;
@@ -106,11 +107,11 @@ async fn reports_page(
             }
         }
     };
-    Ok(layout::page(
+    Ok(super::html(layout::page(
         Some(&v),
         &format!("Reports · {}", project.name),
         body,
-    ))
+    )))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -123,7 +124,7 @@ async fn burndown_page(
     v: Viewer,
     Path((pid, bid)): Path<(i64, i64)>,
     Query(q): Query<BurndownQuery>,
-) -> Result<Markup, WebError> {
+) -> Result<Response, WebError> {
     let series = Series::parse(q.series.as_deref())
         .ok_or_else(|| OpError::field("series", "Choose cost, items or both."))?;
     let actor = v.actor();
@@ -171,11 +172,11 @@ async fn burndown_page(
         }
         p { a href={"/projects/" (pid) "/boards/" (bid)} { "Back to the board" } }
     };
-    Ok(layout::page(
+    Ok(super::html(layout::page(
         Some(&v),
         &format!("{title} · {}", project.name),
         body,
-    ))
+    )))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -203,7 +204,7 @@ async fn calendar_page(
     v: Viewer,
     Path(pid): Path<i64>,
     Query(q): Query<CalendarQuery>,
-) -> Result<Markup, WebError> {
+) -> Result<Response, WebError> {
     let first = match q.month.as_deref().filter(|m| !m.is_empty()) {
         Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
             .map_err(|_| OpError::field("month", "Use YYYY-MM."))?,
@@ -246,11 +247,11 @@ async fn calendar_page(
         }
         (charts::month_grid(first, &entries))
     };
-    Ok(layout::page(
+    Ok(super::html(layout::page(
         Some(&v),
         &format!("Calendar · {}", project.name),
         body,
-    ))
+    )))
 }
 
 #[cfg(test)]

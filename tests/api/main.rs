@@ -60,4 +60,6 @@ mod blobs_s3;
 mod files;
 mod files_edge;
 
+mod web_auth;
+mod web_client;
 mod web_planning;
