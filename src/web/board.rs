@@ -478,7 +478,7 @@ async fn move_item(
 
 #[derive(Debug, Deserialize)]
 struct NewItemForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     title: String,
     board_id: Option<String>,
@@ -512,7 +512,7 @@ async fn create_item(
 
 #[derive(Debug, Deserialize)]
 struct BoardForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     board_id: Option<String>,
 }
@@ -613,7 +613,7 @@ async fn boards_page(
 
 #[derive(Debug, Deserialize)]
 struct PlanForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     name: Option<String>,
     milestone_id: Option<String>,
@@ -670,7 +670,7 @@ async fn create_milestone(
 
 #[derive(Debug, Deserialize)]
 struct CsrfOnly {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
 }
 

@@ -228,7 +228,7 @@ async fn element_page(
 
 #[derive(Debug, Deserialize)]
 struct ParentForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     parent_id: Option<String>,
 }
@@ -253,7 +253,7 @@ async fn reparent(
 
 #[derive(Debug, Deserialize)]
 struct NewElementForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     name: Option<String>,
     type_id: Option<String>,
@@ -284,7 +284,7 @@ async fn create_element(
 
 #[derive(Debug, Deserialize)]
 struct TextForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     text: Option<String>,
 }

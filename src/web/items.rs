@@ -375,7 +375,7 @@ async fn edit_item(
 
 #[derive(Debug, Deserialize)]
 struct CsrfOnly {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
 }
 
@@ -398,7 +398,7 @@ async fn delete_item(
 
 #[derive(Debug, Deserialize)]
 struct TitleForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     title: String,
 }
@@ -442,7 +442,7 @@ async fn sub_task_action(
 
 #[derive(Debug, Deserialize)]
 struct TextForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     text: Option<String>,
 }
@@ -483,7 +483,7 @@ async fn comment_action(
 
 #[derive(Debug, Deserialize)]
 struct WorkLogForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     value: String,
     comment: Option<String>,
@@ -514,7 +514,7 @@ async fn add_work_log(
 
 #[derive(Debug, Deserialize)]
 struct DependencyForm {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: String,
     depends_on: String,
 }
@@ -553,7 +553,7 @@ async fn remove_dependency(
 
 #[derive(Debug, Deserialize, Default)]
 struct UploadQuery {
-    #[serde(rename = "_csrf")]
+    #[serde(rename = "_csrf", default)]
     csrf: Option<String>,
 }
 

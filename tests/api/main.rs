@@ -61,5 +61,6 @@ mod files;
 mod files_edge;
 
 mod web_auth;
+mod web_board;
 mod web_client;
 mod web_planning;

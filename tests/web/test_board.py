@@ -126,8 +126,8 @@ def test_item_panel_comment_and_upload(server, planned, signed_in_page, shot, tm
 def test_design_reparent_and_burndown(server, planned, signed_in_page, shot):
     pid, bid = planned["pid"], planned["bid"]
     api = server.api
-    world = api("POST", f"/v0/projects/{pid}/designelements", {"name": "World", "typeId": 2})["designElementId"]
-    level = api("POST", f"/v0/projects/{pid}/designelements", {"name": "Level 1", "typeId": 4})["designElementId"]
+    world = api("POST", f"/v0/projects/{pid}/designelements", {"name": "World", "designElementTypeId": 2})["designElementId"]
+    level = api("POST", f"/v0/projects/{pid}/designelements", {"name": "Level 1", "designElementTypeId": 4})["designElementId"]
     page = signed_in_page
     page.goto(f"{server.base_url}/projects/{pid}/design")
     src = page.locator(f'li.element[data-id="{level}"] > details > summary')
