@@ -180,6 +180,17 @@ pub async fn revoke_key(tx: &mut Tx, key_id: i64) -> DbResult<bool> {
         == 1)
 }
 
+/// Revokes one of the user's own keys; false when they have no active key with that id.
+pub async fn revoke_user_key(tx: &mut Tx, user_id: i64, key_id: i64) -> DbResult<bool> {
+    Ok(tx
+        .exec(
+            "UPDATE api_keys SET revoked_date = $1 WHERE id = $2 AND user_id = $3 AND revoked_date IS NULL",
+            params![now(), key_id, user_id],
+        )
+        .await?
+        == 1)
+}
+
 pub async fn create_team(tx: &mut Tx, workspace_id: i64, name: &str) -> DbResult<i64> {
     let (owner,): (i64,) = tx
         .one(

@@ -1,9 +1,751 @@
-//! Project settings (`/projects/{id}/settings/…`).
+//! Project settings (`/projects/{id}/settings/…`): modules, the six configuration groups
+//! (one generic list + form, since they share their CRUD shape), members and webhooks.
+//! Every write is a CSRF-checked form post through `ops::…`, answered with a redirect.
 
 use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
+use super::csrf::{self, CsrfForm};
+use super::error::{WebError, WebResult};
+use super::projects::{checked, field, module_checkboxes, modules_from_form};
+use super::session::Viewer;
+use super::{html, layout, see_other};
 use crate::http::AppState;
+use crate::model::{DesignElementType, ImportanceLevel, Project, Role, Stage, Tag};
+use crate::ops::project_users::{self, CreateProjectUserValues, PatchProjectUserValues};
+use crate::ops::projects::{self, PatchProjectValues};
+use crate::ops::webhooks::{self, PatchWebhookValues, WebhookValues};
+use crate::ops::{
+    Actor, OpResult, categories, config, design_element_types, importance_levels, roles, stages,
+    tags,
+};
+use crate::store::Tx;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/projects/{id}/settings", get(modules_page))
+        .route("/projects/{id}/settings/modules", post(save_modules))
+        .route(
+            "/projects/{id}/settings/members",
+            get(members_page).post(add_member),
+        )
+        .route("/projects/{id}/settings/members/{uid}", post(update_member))
+        .route(
+            "/projects/{id}/settings/members/{uid}/remove",
+            post(remove_member),
+        )
+        .route(
+            "/projects/{id}/settings/webhooks",
+            get(webhooks_page).post(create_webhook),
+        )
+        .route(
+            "/projects/{id}/settings/webhooks/{wid}",
+            get(webhook_page).post(update_webhook),
+        )
+        .route(
+            "/projects/{id}/settings/webhooks/{wid}/delete",
+            post(delete_webhook),
+        )
+        .route(
+            "/projects/{id}/settings/webhooks/{wid}/deliveries/{did}/redeliver",
+            post(redeliver),
+        )
+        .route(
+            "/projects/{id}/settings/{group}",
+            get(group_page).post(group_create),
+        )
+        .route(
+            "/projects/{id}/settings/{group}/{item}/delete",
+            post(group_delete),
+        )
+}
+
+/// How a field of a configuration group is entered.
+#[derive(Clone, Copy, PartialEq)]
+enum Input {
+    Text,
+    Color,
+    Check,
+    /// A `<select>` of these values.
+    Choice(&'static [&'static str]),
+}
+
+/// A configuration group: its URL slug, title, the JSON name of its id and its form fields
+/// (JSON name, label, input). The rows are shown through their API serialisation.
+struct Group {
+    slug: &'static str,
+    title: &'static str,
+    id_key: &'static str,
+    fields: &'static [(&'static str, &'static str, Input)],
+    help: &'static str,
+}
+
+const GROUPS: &[Group] = &[
+    Group {
+        slug: "categories",
+        title: "Categories",
+        id_key: "categoryId",
+        fields: &[
+            ("name", "Name", Input::Text),
+            ("color", "Colour", Input::Color),
+            ("icon", "Icon", Input::Text),
+        ],
+        help: "The disciplines of the work (Programming, Art, …); roles grant permissions per category.",
+    },
+    Group {
+        slug: "stages",
+        title: "Stages",
+        id_key: "stageId",
+        fields: &[
+            ("name", "Name", Input::Text),
+            (
+                "status",
+                "Status",
+                Input::Choice(&["created", "started", "closed"]),
+            ),
+            ("color", "Colour", Input::Color),
+            ("isUnblocker", "Unblocks dependants", Input::Check),
+        ],
+        help: "The columns of every board, in order.",
+    },
+    Group {
+        slug: "importance-levels",
+        title: "Importance levels",
+        id_key: "importanceLevelId",
+        fields: &[
+            ("name", "Name", Input::Text),
+            ("color", "Colour", Input::Color),
+            ("isDefault", "Default", Input::Check),
+        ],
+        help: "How urgent a work item is.",
+    },
+    Group {
+        slug: "design-element-types",
+        title: "Design element types",
+        id_key: "designElementTypeId",
+        fields: &[
+            ("name", "Name", Input::Text),
+            ("color", "Colour", Input::Color),
+        ],
+        help: "The kinds of elements of the game design model.",
+    },
+    Group {
+        slug: "tags",
+        title: "Tags",
+        id_key: "tagId",
+        fields: &[
+            ("name", "Name", Input::Text),
+            ("color", "Colour", Input::Color),
+            ("displayIconOnly", "Show the icon only", Input::Check),
+        ],
+        help: "Free labels for work items.",
+    },
+    Group {
+        slug: "roles",
+        title: "Roles",
+        id_key: "roleId",
+        fields: &[
+            ("name", "Name", Input::Text),
+            ("isAdmin", "Administrator", Input::Check),
+        ],
+        help: "What members may do; a new role allows everything (restrict it through the API's permissions).",
+    },
+];
+
+fn group(slug: &str) -> WebResult<&'static Group> {
+    GROUPS
+        .iter()
+        .find(|g| g.slug == slug)
+        .ok_or(WebError::NotFound)
+}
+
+fn values<T: serde::Serialize>(rows: Vec<T>) -> Vec<Value> {
+    rows.into_iter()
+        .filter_map(|r| serde_json::to_value(r).ok())
+        .collect()
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(v: Value) -> OpResult<T> {
+    serde_json::from_value(v).map_err(|e| crate::ops::OpError::invalid(e.to_string()))
+}
+
+async fn group_rows(tx: &mut Tx, a: &Actor, pid: i64, slug: &str) -> OpResult<Vec<Value>> {
+    Ok(match slug {
+        "categories" => values(categories::list(tx, a, pid).await?),
+        "stages" => values(config::list::<Stage>(tx, a, pid).await?),
+        "importance-levels" => values(config::list::<ImportanceLevel>(tx, a, pid).await?),
+        "design-element-types" => values(config::list::<DesignElementType>(tx, a, pid).await?),
+        "tags" => values(config::list::<Tag>(tx, a, pid).await?),
+        "roles" => values(config::list::<Role>(tx, a, pid).await?),
+        _ => return Err(crate::ops::OpError::NotFound),
+    })
+}
+
+async fn group_insert(tx: &mut Tx, a: &Actor, pid: i64, slug: &str, v: Value) -> OpResult<()> {
+    match slug {
+        "categories" => drop(categories::create(tx, a, pid, from_json(v)?).await?),
+        "stages" => drop(stages::create(tx, a, pid, from_json(v)?).await?),
+        "importance-levels" => drop(importance_levels::create(tx, a, pid, from_json(v)?).await?),
+        "design-element-types" => {
+            drop(design_element_types::create(tx, a, pid, from_json(v)?).await?)
+        }
+        "tags" => drop(tags::create(tx, a, pid, from_json(v)?).await?),
+        "roles" => drop(roles::create(tx, a, pid, from_json(v)?).await?),
+        _ => return Err(crate::ops::OpError::NotFound),
+    }
+    Ok(())
+}
+
+async fn group_remove(tx: &mut Tx, a: &Actor, pid: i64, slug: &str, id: i64) -> OpResult<()> {
+    match slug {
+        "categories" => categories::delete(tx, a, pid, id).await,
+        "stages" => stages::delete(tx, a, pid, id).await,
+        "importance-levels" => importance_levels::delete(tx, a, pid, id).await,
+        "design-element-types" => design_element_types::delete(tx, a, pid, id, None).await,
+        "tags" => tags::delete(tx, a, pid, id).await,
+        "roles" => roles::delete(tx, a, pid, id).await,
+        _ => Err(crate::ops::OpError::NotFound),
+    }
+}
+
+/// The settings frame: project tabs, the settings menu, then the page.
+fn frame(viewer: &Viewer, project: &Project, active: &str, title: &str, body: Markup) -> Markup {
+    let pid = project.id;
+    let mut links: Vec<(&str, &str)> = vec![("modules", "Modules")];
+    links.extend(GROUPS.iter().map(|g| (g.slug, g.title)));
+    links.push(("members", "Members & teams"));
+    links.push(("webhooks", "Webhooks"));
+    let inner = html! {
+        (layout::project_nav(project, "settings"))
+        div.with-side {
+            nav.subnav aria-label="Settings" {
+                @for (slug, label) in &links {
+                    @let href = if *slug == "modules" { format!("/projects/{pid}/settings") } else { format!("/projects/{pid}/settings/{slug}") };
+                    @if *slug == active { a.active href=(href) aria-current="page" { (label) } }
+                    @else { a href=(href) { (label) } }
+                }
+            }
+            section aria-label=(title) { h2 { (title) } (body) }
+        }
+    };
+    layout::page(Some(viewer), &format!("{title} · {}", project.name), inner)
+}
+
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+fn done_notice(d: &Done) -> Option<&'static str> {
+    match d.done.as_deref() {
+        Some("saved") => Some("Saved."),
+        Some("added") => Some("Added."),
+        Some("deleted") => Some("Deleted."),
+        Some("removed") => Some("Removed."),
+        Some("queued") => Some("Queued for delivery again."),
+        _ => None,
+    }
+}
+
+async fn load_project(s: &AppState, viewer: &Viewer, pid: i64) -> WebResult<Project> {
+    let mut tx = s.db.read().await?;
+    let p = projects::get(&mut tx, &viewer.actor(), pid).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+async fn modules_page(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path(pid): Path<i64>,
+    Query(d): Query<Done>,
+) -> WebResult<Response> {
+    let project = load_project(&s, &viewer, pid).await?;
+    let body = html! {
+        (layout::notice(done_notice(&d)))
+        form.stack method="post" action=(format!("/projects/{pid}/settings/modules")) {
+            (csrf::field(&viewer))
+            (module_checkboxes(&project.module_config))
+            button type="submit" { "Save modules" }
+        }
+    };
+    Ok(html(frame(&viewer, &project, "modules", "Modules", body)))
+}
+
+async fn save_modules(
+    State(s): State<AppState>,
+    Path(pid): Path<i64>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let v = PatchProjectValues {
+        name: None,
+        cost_metric: None,
+        description: None,
+        general_info: None,
+        hours_per_day: None,
+        module_config: Some(modules_from_form(&f)),
+    };
+    let mut tx = s.db.write().await?;
+    projects::patch(&mut tx, &viewer.actor(), pid, v).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!("/projects/{pid}/settings?done=saved")))
+}
+
+fn cell(v: &Value, key: &str, input: Input) -> Markup {
+    let x = v.get(key).unwrap_or(&Value::Null);
+    html! {
+        @match (input, x) {
+            (Input::Check, Value::Bool(b)) => { @if *b { "yes" } @else { span.muted { "no" } } }
+            (Input::Color, Value::String(c)) => { span.swatch style=(format!("background:{c}")) {} " " (c) }
+            (_, Value::String(t)) => { (t) }
+            (_, Value::Null) => { span.muted { "—" } }
+            (_, other) => { (other.to_string()) }
+        }
+    }
+}
+
+async fn group_page(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path((pid, slug)): Path<(i64, String)>,
+    Query(d): Query<Done>,
+) -> WebResult<Response> {
+    let g = group(&slug)?;
+    let actor = viewer.actor();
+    let mut tx = s.db.read().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    let rows = group_rows(&mut tx, &actor, pid, g.slug).await?;
+    tx.commit().await?;
+    let body = html! {
+        (layout::notice(done_notice(&d)))
+        p.muted { (g.help) }
+        div.table-wrap {
+            table {
+                thead { tr {
+                    @for (_, label, _) in g.fields { th scope="col" { (label) } }
+                    th scope="col" { span.sr { "Actions" } }
+                } }
+                tbody {
+                    @for r in &rows {
+                        @let id = r.get(g.id_key).and_then(Value::as_i64).unwrap_or(0);
+                        @let name = r.get("name").and_then(Value::as_str).unwrap_or("");
+                        tr {
+                            @for (key, _, input) in g.fields { td { (cell(r, key, *input)) } }
+                            td {
+                                form.inline method="post" action=(format!("/projects/{pid}/settings/{}/{id}/delete", g.slug))
+                                    data-confirm=(format!("Delete “{name}”?")) {
+                                    (csrf::field(&viewer))
+                                    button.danger type="submit" aria-label=(format!("Delete {name}")) { "Delete" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h3 { "Add" }
+        form.stack method="post" action=(format!("/projects/{pid}/settings/{}", g.slug)) {
+            (csrf::field(&viewer))
+            @for (key, label, input) in g.fields {
+                @let id = format!("f-{key}");
+                @match input {
+                    Input::Text => { div { label for=(id) { (label) } input id=(id) type="text" name=(key) required[*key == "name"] maxlength="255"; } }
+                    Input::Color => { div { label for=(id) { (label) } input id=(id) type="color" name=(key) value="#4c7bd9"; } }
+                    Input::Check => { label.check { input type="checkbox" name=(key); (label) } }
+                    Input::Choice(opts) => { div { label for=(id) { (label) } select id=(id) name=(key) { @for o in *opts { option value=(o) { (o) } } } } }
+                }
+            }
+            button type="submit" { "Add" }
+        }
+    };
+    Ok(html(frame(&viewer, &project, g.slug, g.title, body)))
+}
+
+async fn group_create(
+    State(s): State<AppState>,
+    Path((pid, slug)): Path<(i64, String)>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let g = group(&slug)?;
+    // The form's fields as the API's JSON body, so the group's own validation applies.
+    let mut body = Map::new();
+    for (key, _, input) in g.fields {
+        let v = match input {
+            Input::Check => Value::Bool(checked(&f, key)),
+            _ => match field(&f, key) {
+                Some(t) => Value::String(t.to_string()),
+                None => continue,
+            },
+        };
+        body.insert((*key).to_string(), v);
+    }
+    let mut tx = s.db.write().await?;
+    group_insert(&mut tx, &viewer.actor(), pid, g.slug, Value::Object(body)).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/{}?done=added",
+        g.slug
+    )))
+}
+
+async fn group_delete(
+    State(s): State<AppState>,
+    Path((pid, slug, item)): Path<(i64, String, i64)>,
+    CsrfForm(viewer, _): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let g = group(&slug)?;
+    let mut tx = s.db.write().await?;
+    group_remove(&mut tx, &viewer.actor(), pid, g.slug, item).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/{}?done=deleted",
+        g.slug
+    )))
+}
+
+async fn members_page(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path(pid): Path<i64>,
+    Query(d): Query<Done>,
+) -> WebResult<Response> {
+    let actor = viewer.actor();
+    let mut tx = s.db.read().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    let members = project_users::list(&mut tx, &actor, pid, false, true).await?;
+    let role_list: Vec<Role> = config::list(&mut tx, &actor, pid).await?;
+    let teams = crate::ops::workspaces::teams(&mut tx, &actor, project.workspace_id)
+        .await
+        .unwrap_or_default();
+    tx.commit().await?;
+    let role_select = |current: Option<i64>, id: &str| {
+        html! {
+            select id=(id) name="roleId" {
+                option value="" selected[current.is_none()] { "No role (everything allowed)" }
+                @for r in &role_list {
+                    option value=(r.role_id) selected[current == Some(r.role_id)] { (r.name) }
+                }
+            }
+        }
+    };
+    let body = html! {
+        (layout::notice(done_notice(&d)))
+        div.table-wrap {
+            table {
+                thead { tr { th { "User" } th { "Role" } th { "Admin" } th { "Guest" } th { span.sr { "Actions" } } } }
+                tbody {
+                    @for m in &members {
+                        @let uid = m.user.id;
+                        tr {
+                            td { (m.user.username) br; span.muted { (m.user.email) } }
+                            td colspan="3" {
+                                form.row method="post" action=(format!("/projects/{pid}/settings/members/{uid}")) {
+                                    (csrf::field(&viewer))
+                                    label.sr for=(format!("role-{uid}")) { "Role of " (m.user.username) }
+                                    (role_select(m.role.as_ref().map(|r| r.role_id), &format!("role-{uid}")))
+                                    label.check { input type="checkbox" name="isAdmin" checked[m.is_admin]; "admin" }
+                                    label.check { input type="checkbox" name="isGuest" checked[m.is_guest]; "guest" }
+                                    button.secondary type="submit" { "Save" }
+                                }
+                            }
+                            td {
+                                form.inline method="post" action=(format!("/projects/{pid}/settings/members/{uid}/remove"))
+                                    data-confirm=(format!("Remove {} from the project?", m.user.username)) {
+                                    (csrf::field(&viewer))
+                                    button.danger type="submit" aria-label=(format!("Remove {}", m.user.username)) { "Remove" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h3 { "Add a member" }
+        form.stack method="post" action=(format!("/projects/{pid}/settings/members")) {
+            (csrf::field(&viewer))
+            div { label for="email" { "Email of a workspace user" } input #email type="email" name="email" required; }
+            div { label for="new-role" { "Role" } (role_select(None, "new-role")) }
+            label.check { input type="checkbox" name="isAdmin"; "Administrator" }
+            label.check { input type="checkbox" name="isGuest"; "Guest (read only)" }
+            button type="submit" { "Add member" }
+        }
+        h3 { "Teams of the workspace" }
+        @if teams.is_empty() { p.muted { "No teams (create them with " code { "questlog team add" } ")." } }
+        @for t in &teams {
+            div.card {
+                strong { (t.name) } " "
+                span.muted { @for u in &t.users { (u.user.username) " " } }
+                form.inline method="post" action=(format!("/projects/{pid}/settings/members")) {
+                    (csrf::field(&viewer))
+                    input type="hidden" name="teamId" value=(t.team_id);
+                    button.secondary type="submit" { "Add the whole team" }
+                }
+            }
+        }
+    };
+    Ok(html(frame(
+        &viewer,
+        &project,
+        "members",
+        "Members & teams",
+        body,
+    )))
+}
+
+async fn add_member(
+    State(s): State<AppState>,
+    Path(pid): Path<i64>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let actor = viewer.actor();
+    let role_id = field(&f, "roleId").and_then(|r| r.parse().ok());
+    let mut tx = s.db.write().await?;
+    if let Some(team) = field(&f, "teamId") {
+        let team: i64 = team.parse().map_err(|_| WebError::bad("Bad team id."))?;
+        project_users::add_team(&mut tx, &actor, pid, team).await?;
+    } else {
+        let v = CreateProjectUserValues {
+            user_id: None,
+            email: field(&f, "email").map(str::to_string),
+            role_id,
+            is_admin: Some(checked(&f, "isAdmin")),
+            is_guest: Some(checked(&f, "isGuest")),
+        };
+        project_users::add(&mut tx, &actor, pid, v).await?;
+    }
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/members?done=added"
+    )))
+}
+
+async fn update_member(
+    State(s): State<AppState>,
+    Path((pid, uid)): Path<(i64, i64)>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let v = PatchProjectUserValues {
+        role_id: Some(field(&f, "roleId").and_then(|r| r.parse().ok())),
+        is_admin: Some(checked(&f, "isAdmin")),
+        is_guest: Some(checked(&f, "isGuest")),
+        is_active: None,
+    };
+    let mut tx = s.db.write().await?;
+    project_users::patch(&mut tx, &viewer.actor(), pid, uid, v).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/members?done=saved"
+    )))
+}
+
+async fn remove_member(
+    State(s): State<AppState>,
+    Path((pid, uid)): Path<(i64, i64)>,
+    CsrfForm(viewer, _): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let mut tx = s.db.write().await?;
+    project_users::remove(&mut tx, &viewer.actor(), pid, uid).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/members?done=removed"
+    )))
+}
+
+fn webhook_form(viewer: &Viewer, action: &str, w: Option<&webhooks::Webhook>) -> Markup {
+    let subscribed = |e: &str| w.is_none_or(|w| w.events.iter().any(|x| x == e));
+    html! {
+        form.stack method="post" action=(action) {
+            (csrf::field(viewer))
+            div { label for="url" { "Target URL" } input #url type="url" name="url" required value=[w.map(|w| w.url.as_str())]; }
+            div {
+                label for="format" { "Format" }
+                select #format name="format" {
+                    @for f in ["hacknplan", "discord", "slack"] {
+                        option value=(f) selected[w.is_some_and(|w| w.format == f)] { (f) }
+                    }
+                }
+            }
+            div { label for="secret" { "Signing secret (8+ characters; blank keeps the current one)" } input #secret type="password" name="secret" autocomplete="off"; }
+            label.check { input type="checkbox" name="isEnabled" checked[w.is_none_or(|w| w.is_enabled)]; "Enabled" }
+            fieldset {
+                legend { "Events" }
+                div.grid {
+                    @for e in webhooks::event_names() {
+                        label.check { input type="checkbox" name="event" value=(e) checked[subscribed(e)]; (e) }
+                    }
+                }
+            }
+            button type="submit" { @if w.is_some() { "Save webhook" } @else { "Create webhook" } }
+        }
+    }
+}
+
+fn events_of(f: &[(String, String)]) -> Vec<String> {
+    f.iter()
+        .filter(|(k, _)| k == "event")
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+async fn webhooks_page(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path(pid): Path<i64>,
+    Query(d): Query<Done>,
+) -> WebResult<Response> {
+    let actor = viewer.actor();
+    let mut tx = s.db.read().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    let hooks = webhooks::list(&mut tx, &actor, pid).await?;
+    tx.commit().await?;
+    let body = html! {
+        (layout::notice(done_notice(&d)))
+        @if hooks.is_empty() { p.muted { "No webhooks yet." } }
+        div.table-wrap {
+            table {
+                thead { tr { th { "URL" } th { "Events" } th { "State" } th { span.sr { "Actions" } } } }
+                tbody {
+                    @for w in &hooks {
+                        tr {
+                            td { a href=(format!("/projects/{pid}/settings/webhooks/{}", w.webhook_id)) { (w.url) } }
+                            td { (w.events.len()) }
+                            td { @if w.is_enabled { "enabled" } @else { span.badge { "disabled" } } }
+                            td {
+                                form.inline method="post" action=(format!("/projects/{pid}/settings/webhooks/{}/delete", w.webhook_id))
+                                    data-confirm="Delete this webhook and its delivery log?" {
+                                    (csrf::field(&viewer))
+                                    button.danger type="submit" aria-label=(format!("Delete webhook {}", w.url)) { "Delete" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h3 { "New webhook" }
+        (webhook_form(&viewer, &format!("/projects/{pid}/settings/webhooks"), None))
+    };
+    Ok(html(frame(&viewer, &project, "webhooks", "Webhooks", body)))
+}
+
+async fn create_webhook(
+    State(s): State<AppState>,
+    Path(pid): Path<i64>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let v = WebhookValues {
+        url: field(&f, "url").map(str::to_string),
+        events: Some(events_of(&f)),
+        headers: None,
+        is_enabled: Some(checked(&f, "isEnabled")),
+        format: field(&f, "format").map(str::to_string),
+        secret: field(&f, "secret").map(|x| Some(x.to_string())),
+    };
+    let mut tx = s.db.write().await?;
+    let w = webhooks::create(&mut tx, &viewer.actor(), pid, v).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/webhooks/{}?done=added",
+        w.webhook_id
+    )))
+}
+
+/// One webhook: its form and its delivery log (newest first) with "redeliver".
+async fn webhook_page(
+    State(s): State<AppState>,
+    viewer: Viewer,
+    Path((pid, wid)): Path<(i64, i64)>,
+    Query(d): Query<Done>,
+) -> WebResult<Response> {
+    let actor = viewer.actor();
+    let mut tx = s.db.read().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    let w = webhooks::get(&mut tx, &actor, pid, wid).await?;
+    let (total, log) = webhooks::deliveries(&mut tx, &actor, pid, wid, 0, 50).await?;
+    tx.commit().await?;
+    let body = html! {
+        (layout::notice(done_notice(&d)))
+        (webhook_form(&viewer, &format!("/projects/{pid}/settings/webhooks/{wid}"), Some(&w)))
+        h3 { "Deliveries (" (total) ")" }
+        div.table-wrap {
+            table {
+                thead { tr { th { "#" } th { "Event" } th { "Status" } th { "Attempts" } th { "Last reply" } th { "Created" } th { span.sr { "Actions" } } } }
+                tbody {
+                    @for dl in &log {
+                        @let last = dl.attempts.last();
+                        tr {
+                            td { (dl.delivery_id) }
+                            td { (dl.event) }
+                            td { span.badge { (dl.status) } }
+                            td { (dl.attempt_count) }
+                            td { @if let Some(a) = last {
+                                @if let Some(c) = a.status_code { "HTTP " (c) " " }
+                                @if let Some(e) = &a.error { span.muted { (e) } }
+                            } }
+                            td { (dl.creation_date) }
+                            td {
+                                form.inline method="post" action=(format!("/projects/{pid}/settings/webhooks/{wid}/deliveries/{}/redeliver", dl.delivery_id)) {
+                                    (csrf::field(&viewer))
+                                    button.secondary type="submit" { "Redeliver" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(html(frame(&viewer, &project, "webhooks", "Webhook", body)))
+}
+
+async fn update_webhook(
+    State(s): State<AppState>,
+    Path((pid, wid)): Path<(i64, i64)>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let v = PatchWebhookValues {
+        url: field(&f, "url").map(str::to_string),
+        events: Some(events_of(&f)),
+        headers: None,
+        is_enabled: Some(checked(&f, "isEnabled")),
+        format: field(&f, "format").map(str::to_string),
+        secret: field(&f, "secret").map(|x| Some(x.to_string())),
+    };
+    let mut tx = s.db.write().await?;
+    webhooks::patch(&mut tx, &viewer.actor(), pid, wid, v).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/webhooks/{wid}?done=saved"
+    )))
+}
+
+async fn delete_webhook(
+    State(s): State<AppState>,
+    Path((pid, wid)): Path<(i64, i64)>,
+    CsrfForm(viewer, _): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let mut tx = s.db.write().await?;
+    webhooks::delete(&mut tx, &viewer.actor(), pid, wid).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/webhooks?done=deleted"
+    )))
+}
+
+async fn redeliver(
+    State(s): State<AppState>,
+    Path((pid, wid, did)): Path<(i64, i64, i64)>,
+    CsrfForm(viewer, _): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let mut tx = s.db.write().await?;
+    webhooks::redeliver(&mut tx, &viewer.actor(), pid, wid, did).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/webhooks/{wid}?done=queued"
+    )))
 }
