@@ -7,6 +7,20 @@ import zlib
 
 import pytest
 
+from conftest import new_page, sign_in
+
+
+class Api:
+    """The owner's /v0 calls, asserting success."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def __call__(self, method, path, body=None):
+        status, reply = self.server.api(method, path, body)
+        assert 200 <= status < 300, f"{method} {path}: {status} {reply}"
+        return reply
+
 
 def png(width=8, height=8, rgb=(200, 30, 30)):
     """A small solid-colour PNG, made here (no image library needed)."""
@@ -32,18 +46,12 @@ def wait_for(check, timeout=10.0, what="condition"):
 @pytest.fixture
 def planned(server, receiver):
     """A project with a board (dates for the burndown), two items on it and a webhook to the receiver."""
-    api = server.api
+    api = Api(server)
     pid = api("POST", "/v0/projects", {"name": "Sprint game", "costMetric": "hours"})["id"]
     bid = api("POST", f"/v0/projects/{pid}/boards",
               {"name": "Sprint 1", "startDate": "2026-01-01", "dueDate": "2099-01-01"})["boardId"]
     api("POST", f"/v0/projects/{pid}/webhooks", {"url": receiver.url, "events": ["workitem.updated"]})
-    return {"pid": pid, "bid": bid}
-
-
-def events_for(receiver, item_id):
-    return [b for b in receiver.bodies
-            if isinstance(b, dict) and (b.get("WorkItemId") == item_id
-                                        or (b.get("WorkItem") or {}).get("WorkItemId") == item_id)]
+    return {"pid": pid, "bid": bid, "api": api}
 
 
 def card(page, item_id):
@@ -63,24 +71,25 @@ def test_board_create_drag_keyboard_and_live(server, receiver, planned, browser,
         page.fill('form.new-item input[name="title"]', title)
         page.click('form.new-item button[type="submit"]')
         page.wait_for_selector(f'li.card:has-text("{title}")')
-    items = server.api("GET", f"/v0/projects/{pid}/workitems?boardId={bid}")["items"]
+    api = planned["api"]
+    items = api("GET", f"/v0/projects/{pid}/workitems?boardId={bid}")["items"]
     ids = {w["title"]: w["workItemId"] for w in items}
     menu, boss = ids["Main menu"], ids["Boss fight"]
     shot(page, "board")
 
     # A second browser on the same board, signed in on its own.
-    other_ctx = browser.new_context()
-    other = other_ctx.new_page()
-    server.sign_in(other)
+    other = new_page(browser)
+    sign_in(other, server)
     other.goto(f"{server.base_url}/projects/{pid}/boards/{bid}")
     other.wait_for_selector('#board[data-live="on"]')
 
     # Drag "Main menu" to "In progress" (stage 2).
     card(page, menu).drag_to(page.locator('.column[data-stage="2"] ol.cards'))
-    wait_for(lambda: server.api("GET", f"/v0/projects/{pid}/workitems/{menu}")["stage"]["stageId"] == 2,
+    wait_for(lambda: api("GET", f"/v0/projects/{pid}/workitems/{menu}")["stage"]["stageId"] == 2,
              what="the API to show the new stage")
     assert column_of(page, menu) == "2"
-    wait_for(lambda: events_for(receiver, menu), what="workitem.updated at the receiver")
+    receiver.wait_for(lambda b: isinstance(b, dict) and b.get("WorkItemId") == menu
+                      and (b.get("Stage") or {}).get("StageId") == 2)
     # The other browser sees it without a reload.
     wait_for(lambda: column_of(other, menu) == "2", what="the second browser to see the move")
     shot(other, "board-live")
@@ -88,20 +97,21 @@ def test_board_create_drag_keyboard_and_live(server, receiver, planned, browser,
     # Keyboard: focus "Boss fight", Alt+Right twice -> Testing (stage 3).
     card(page, boss).focus()
     page.keyboard.press("Alt+ArrowRight")
-    wait_for(lambda: server.api("GET", f"/v0/projects/{pid}/workitems/{boss}")["stage"]["stageId"] == 2,
+    wait_for(lambda: api("GET", f"/v0/projects/{pid}/workitems/{boss}")["stage"]["stageId"] == 2,
              what="keyboard move")
     card(page, boss).focus()
     page.keyboard.press("Alt+ArrowRight")
-    wait_for(lambda: server.api("GET", f"/v0/projects/{pid}/workitems/{boss}")["stage"]["stageId"] == 3,
+    wait_for(lambda: api("GET", f"/v0/projects/{pid}/workitems/{boss}")["stage"]["stageId"] == 3,
              what="second keyboard move")
-    assert "moved to Testing" in page.locator("#board-status").text_content()
+    wait_for(lambda: "moved to Testing" in page.locator("#board-status").text_content(),
+             what="the live region to announce the move")
     wait_for(lambda: column_of(other, boss) == "3", what="the second browser to see the keyboard move")
-    other_ctx.close()
+    other.context.close()
 
 
 def test_item_panel_comment_and_upload(server, planned, signed_in_page, shot, tmp_path):
-    pid, bid = planned["pid"], planned["bid"]
-    item = server.api("POST", f"/v0/projects/{pid}/workitems",
+    pid, bid, api = planned["pid"], planned["bid"], planned["api"]
+    item = api("POST", f"/v0/projects/{pid}/workitems",
                       {"title": "Art pass", "importanceLevelId": 1, "boardId": bid,
                        "description": "Needs **bold** colours"})["workItemId"]
     page = signed_in_page
@@ -110,7 +120,7 @@ def test_item_panel_comment_and_upload(server, planned, signed_in_page, shot, tm
     page.fill('section.comments textarea[name="text"]', "Looks *great*")
     page.click('section.comments form:last-of-type button[type="submit"]')
     page.wait_for_selector(".comment em")
-    comments = server.api("GET", f"/v0/projects/{pid}/workitems/{item}/comments")
+    comments = api("GET", f"/v0/projects/{pid}/workitems/{item}/comments")
     assert [c["text"] for c in comments["items"]] == ["Looks *great*"]
     # Upload through the file input (the drop zone posts the same request).
     f = tmp_path / "red.png"
@@ -118,14 +128,13 @@ def test_item_panel_comment_and_upload(server, planned, signed_in_page, shot, tm
     page.set_input_files('form.upload input[type="file"]', str(f))
     page.click('form.upload button[type="submit"]')
     page.wait_for_selector(".thumbs img")
-    atts = server.api("GET", f"/v0/projects/{pid}/workitems/{item}/attachments")
+    atts = api("GET", f"/v0/projects/{pid}/workitems/{item}/attachments")
     assert [a["file"]["name"] for a in atts["items"]] == ["red.png"]
     shot(page, "work-item")
 
 
 def test_design_reparent_and_burndown(server, planned, signed_in_page, shot):
-    pid, bid = planned["pid"], planned["bid"]
-    api = server.api
+    pid, bid, api = planned["pid"], planned["bid"], planned["api"]
     world = api("POST", f"/v0/projects/{pid}/designelements", {"name": "World", "designElementTypeId": 2})["designElementId"]
     level = api("POST", f"/v0/projects/{pid}/designelements", {"name": "Level 1", "designElementTypeId": 4})["designElementId"]
     page = signed_in_page
