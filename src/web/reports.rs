@@ -165,10 +165,9 @@ async fn burndown_page(
             (charts::burndown_svg(&title, &chart, series))
             figcaption { "From " (data.start) " to " (data.end) ". The dashed lines are the ideal burndown to zero on the due date." }
         }
-        table.data {
-            caption { "Per day" }
-            thead { tr { th scope="col" { "Day" } th scope="col" { "Remaining estimated cost" } th scope="col" { "Open items" } } }
-            tbody { @for d in &data.days { tr { td { (d.day) } td { (num(d.cost)) } td { (d.items) } } } }
+        details {
+            summary { "The numbers per day" }
+            (day_table(&data.days))
         }
         p { a href={"/projects/" (pid) "/boards/" (bid)} { "Back to the board" } }
     };
@@ -177,6 +176,15 @@ async fn burndown_page(
         &format!("{title} · {}", project.name),
         body,
     )))
+}
+
+fn day_table(days: &[planning::BurndownDay]) -> Markup {
+    html! {
+        table.data {
+            thead { tr { th scope="col" { "Day" } th scope="col" { "Remaining estimated cost" } th scope="col" { "Open items" } } }
+            tbody { @for d in days { tr { td { (d.day) } td { (num(d.cost)) } td { (d.items) } } } }
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]

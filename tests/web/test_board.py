@@ -49,7 +49,7 @@ def planned(server, receiver):
     api = Api(server)
     pid = api("POST", "/v0/projects", {"name": "Sprint game", "costMetric": "hours"})["id"]
     bid = api("POST", f"/v0/projects/{pid}/boards",
-              {"name": "Sprint 1", "startDate": "2026-01-01", "dueDate": "2099-01-01"})["boardId"]
+              {"name": "Sprint 1", "startDate": "2026-11-20", "dueDate": "2026-12-31"})["boardId"]
     api("POST", f"/v0/projects/{pid}/webhooks", {"url": receiver.url, "events": ["workitem.updated"]})
     return {"pid": pid, "bid": bid, "api": api}
 
@@ -162,7 +162,7 @@ def test_design_reparent_and_burndown(server, planned, signed_in_page, shot):
     page.goto(f"{server.base_url}/projects/{pid}/reports")
     assert page.locator("svg.bars").count() >= 3
     shot(page, "reports")
-    page.goto(f"{server.base_url}/projects/{pid}/calendar?month=2026-01")
-    assert page.locator("table.calendar caption").text_content() == "January 2026"
+    page.goto(f"{server.base_url}/projects/{pid}/calendar?month=2026-12")
+    assert page.locator("table.calendar caption").text_content() == "December 2026"
     assert page.locator('table.calendar a:has-text("Sprint 1")').count() >= 1
     shot(page, "calendar")
