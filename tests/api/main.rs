@@ -60,5 +60,8 @@ mod blobs_s3;
 mod files;
 mod files_edge;
 
+mod web_account;
 mod web_auth;
 mod web_client;
+mod web_projects;
+mod web_settings;
