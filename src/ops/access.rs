@@ -53,9 +53,9 @@ fn is_write(scope: Scope) -> bool {
 
 pub const PROJECT_CLOSED: &str = "The project is closed.";
 pub const BOARD_CLOSED: &str = "The board is closed.";
-/// The refusal of a caller who is not an active member (the web app shows it as a 404).
-pub const NOT_MEMBER: &str = "You are not a member of this project.";
 pub const MILESTONE_CLOSED: &str = "The milestone is closed.";
+/// The API's 403 for a caller who is not an active member (the web app shows it as 404).
+pub const NOT_A_MEMBER: &str = "You are not a member of this project.";
 
 /// Loads the caller's membership of `project_id` after checking the key has `scope`.
 /// Unknown project → 404; not an (active) member → 403; a write scope on a closed project →
@@ -90,7 +90,7 @@ pub async fn member_even_if_closed(
         .ok_or(OpError::NotFound)?;
     actor.require(scope)?;
     if row.is_active != Some(true) {
-        return Err(OpError::Forbidden(NOT_MEMBER.into()));
+        return Err(OpError::Forbidden(NOT_A_MEMBER.into()));
     }
     let is_owner = row.owner_id == actor.user_id;
     let is_guest = row.is_guest.unwrap_or(false) && !is_owner;

@@ -74,8 +74,9 @@ impl From<OpError> for WebError {
     fn from(e: OpError) -> Self {
         match e {
             OpError::NotFound => WebError::NotFound,
-            // A project the viewer is not in is as unknown as one that doesn't exist.
-            OpError::Forbidden(m) if m == crate::ops::access::NOT_MEMBER => WebError::NotFound,
+            // The API answers 403 to a non-member (HacknPlan does); in the browser a project
+            // one doesn't belong to does not exist, so its existence isn't revealed either.
+            OpError::Forbidden(m) if m == crate::ops::access::NOT_A_MEMBER => WebError::NotFound,
             OpError::Forbidden(m) => WebError::Forbidden(m),
             OpError::Invalid(m) => WebError::BadRequest(m),
             OpError::Validation(m) => WebError::BadRequest(field_messages(&m)),

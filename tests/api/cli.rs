@@ -132,3 +132,68 @@ fn serve_bootstraps_answers_and_stops_on_sigterm() {
     assert!(String::from_utf8_lossy(&out.stdout).is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot start"));
 }
+
+#[test]
+fn user_passwd_prints_a_generated_password_alone_or_reads_stdin() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ok, _, err) = run(d, &["user", "add", "ana", "--email", "ana@example.com"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(d, &["user", "passwd", "ana"]);
+    assert!(ok, "{err}");
+    let pw = out.strip_suffix('\n').expect("one line");
+    assert_eq!(pw.len(), 24, "{out:?}");
+    assert!(pw.bytes().all(|b| b.is_ascii_alphanumeric()));
+
+    let passwd_stdin = |user: &str, input: &str| {
+        let mut child = questlog(d)
+            .args(["user", "passwd", user, "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (ok, out, _) = passwd_stdin("ana", "a chosen password\n");
+    assert!(ok && out.is_empty(), "{out:?}");
+    let (ok, _, err) = passwd_stdin("ana", "short\n");
+    assert!(!ok && err.contains("at least 10"), "{err}");
+    let (ok, _, err) = passwd_stdin("nobody", "a chosen password\n");
+    assert!(!ok && err.contains("nobody"), "{err}");
+}
+
+#[test]
+fn the_first_start_prints_the_owners_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = questlog(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let _key = lines.next().unwrap().unwrap();
+    let _try = lines.next().unwrap().unwrap();
+    let sign_in = lines.next().unwrap().unwrap();
+    let pw = sign_in.rsplit(' ').next().unwrap();
+    assert!(
+        sign_in.contains("as 'owner' with the password"),
+        "{sign_in}"
+    );
+    assert_eq!(pw.len(), 24, "{sign_in}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

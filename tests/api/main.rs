@@ -60,7 +60,10 @@ mod blobs_s3;
 mod files;
 mod files_edge;
 
+mod web_account;
 mod web_auth;
 mod web_board;
 mod web_client;
 mod web_planning;
+mod web_projects;
+mod web_settings;

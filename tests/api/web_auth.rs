@@ -1,7 +1,9 @@
 //! The web app's sign-in: sessions, CSRF on sign-out, the projects list.
 
 use crate::helpers::spawn_app;
-use crate::web_client::{Browser, OWNER_PASSWORD, between, owner_browser, set_password};
+use crate::web_client::{
+    Browser, OWNER_PASSWORD, between, count, owner_browser, set_password, sql,
+};
 
 #[tokio::test]
 async fn pages_send_anonymous_visitors_to_sign_in() {
@@ -98,4 +100,122 @@ async fn assets_are_served_with_long_cache_lifetimes() {
     let js = b.get("/assets/app.js").await;
     assert!(js.expect(200).contains("X-CSRF-Token"));
     b.get("/assets/nope.js").await.expect(404);
+}
+
+#[tokio::test]
+async fn five_failures_throttle_the_username_with_429() {
+    let app = spawn_app().await;
+    set_password(&app, 1, OWNER_PASSWORD).await;
+    let mut b = Browser::new(&app);
+    for _ in 0..5 {
+        b.login("owner", "not the password").await.expect(401);
+    }
+    // Now even the right password waits, with a clear message and Retry-After.
+    let r = b.login("owner", OWNER_PASSWORD).await;
+    assert!(r.expect(429).contains("Too many failed sign-ins"));
+    let wait: i64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(wait > 0 && wait <= 15 * 60, "{wait}");
+    assert!(!b.cookies.contains_key("questlog_session"));
+    // Another username from the same address is not locked (the IP limit is higher).
+    let (uid, _) = app.add_user("maria").await;
+    set_password(&app, uid, "maria-password-1").await;
+    b.login("maria", "maria-password-1").await.expect(303);
+    // Once the failures are older than the window, the owner signs in again.
+    sql(&app, "UPDATE login_failures SET at = at - 3600").await;
+    let mut b = Browser::new(&app);
+    b.login("owner", OWNER_PASSWORD).await.expect(303);
+}
+
+#[tokio::test]
+async fn unknown_users_and_users_without_password_are_refused_alike() {
+    let app = spawn_app().await;
+    app.add_user("nopass").await;
+    let mut b = Browser::new(&app);
+    assert!(
+        b.login("ghost", "whatever-123")
+            .await
+            .expect(401)
+            .contains("Wrong username or password.")
+    );
+    assert!(
+        b.login("nopass", "whatever-123")
+            .await
+            .expect(401)
+            .contains("Wrong username or password.")
+    );
+    b.login("", "").await.expect(400);
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_absolutely() {
+    let app = spawn_app().await;
+    let mut b = owner_browser(&app).await;
+    b.get("/").await.expect(200);
+    // Idle for 8 days (the limit is 7).
+    sql(
+        &app,
+        "UPDATE web_sessions SET last_seen_at = last_seen_at - 8 * 86400",
+    )
+    .await;
+    b.get("/").await.expect(303);
+
+    let mut b = owner_browser(&app).await;
+    b.get("/").await.expect(200);
+    // Recently used, but past its absolute expiry.
+    sql(&app, "UPDATE web_sessions SET expires_at = created_at - 1").await;
+    b.get("/").await.expect(303);
+    // A made-up cookie is no session either.
+    let mut c = Browser::new(&app);
+    c.cookies.insert("questlog_session".into(), "ab".repeat(32));
+    c.get("/").await.expect(303);
+}
+
+#[tokio::test]
+async fn session_tokens_are_stored_hashed_and_cookies_secure_behind_tls() {
+    let app = spawn_app().await;
+    let b = owner_browser(&app).await;
+    let token = b.cookies["questlog_session"].clone();
+    assert_eq!(token.len(), 64);
+    let stored = count(
+        &app,
+        &format!("SELECT COUNT(*) FROM web_sessions WHERE token_hash = '{token}'"),
+    )
+    .await;
+    assert_eq!(stored, 0, "the raw token must not be stored");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM web_sessions").await, 1);
+    // Behind a TLS proxy the cookies are Secure.
+    let r = reqwest::Client::new()
+        .get(format!("{}/login", app.base))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("; Secure")
+    );
+}
+
+#[tokio::test]
+async fn next_only_goes_to_local_paths() {
+    let app = spawn_app().await;
+    set_password(&app, 1, OWNER_PASSWORD).await;
+    let mut b = Browser::new(&app);
+    let form = b.get("/login?next=//evil.example/x").await;
+    let token = between(&form.text, "name=\"_login\" value=\"", "\"").unwrap();
+    let r = b
+        .post(
+            "/login",
+            &[
+                ("_login", &token),
+                ("username", "owner"),
+                ("password", OWNER_PASSWORD),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.expect(303), "");
+    assert_eq!(r.location(), "/");
 }

@@ -105,7 +105,6 @@ impl Browser {
     }
 
     /// Posts a form with the CSRF token of the page at `from`.
-    #[allow(dead_code)]
     pub async fn submit(&mut self, from: &str, path: &str, fields: &[(&str, &str)]) -> Page {
         let csrf = self.get(from).await.csrf();
         let mut all = vec![("_csrf", csrf.as_str())];
@@ -148,4 +147,28 @@ pub async fn owner_browser(app: &TestApp) -> Browser {
     let r = b.login("owner", OWNER_PASSWORD).await;
     assert_eq!(r.status.as_u16(), 303, "{}", r.text);
     b
+}
+
+/// A browser signed in as a new user `name` (with a password).
+pub async fn user_browser(app: &TestApp, name: &str) -> (i64, Browser) {
+    let (id, _) = app.add_user(name).await;
+    let pw = format!("{name}-password-1");
+    set_password(app, id, &pw).await;
+    let mut b = Browser::new(app);
+    b.login(name, &pw).await.expect(303);
+    (id, b)
+}
+
+/// Runs a statement on the test's database (to age sessions, count rows).
+pub async fn sql(app: &TestApp, stmt: &str) {
+    let mut tx = app.db.write().await.unwrap();
+    tx.exec(stmt, &[]).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+pub async fn count(app: &TestApp, query: &str) -> i64 {
+    let mut tx = app.db.read().await.unwrap();
+    let (n,): (i64,) = tx.one(query, &[]).await.unwrap();
+    tx.commit().await.unwrap();
+    n
 }

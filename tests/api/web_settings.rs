@@ -1,0 +1,397 @@
+//! Project settings pages: the configuration groups, modules, members, webhooks.
+
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+use crate::receiver::Receiver;
+use crate::web_client::{count, owner_browser, user_browser};
+
+#[tokio::test]
+async fn every_settings_page_renders_for_an_admin() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let mut b = owner_browser(&app).await;
+    for (path, needle) in [
+        ("", "Save modules"),
+        ("/categories", "Programming"),
+        ("/stages", "Planned"),
+        ("/importance-levels", "Normal"),
+        ("/design-element-types", "Character"),
+        ("/tags", "Add"),
+        ("/roles", "Add"),
+        ("/members", "owner@localhost"),
+        ("/webhooks", "workitem.updated"),
+    ] {
+        let r = b.get(&format!("/projects/{pid}/settings{path}")).await;
+        let text = r.expect(200);
+        assert!(text.contains(needle), "{path}: {needle} missing");
+        assert!(text.contains("aria-current=\"page\""), "{path}");
+    }
+    b.get(&format!("/projects/{pid}/settings/nonsense"))
+        .await
+        .expect(404);
+}
+
+#[tokio::test]
+async fn categories_are_added_and_deleted_through_ops() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings/categories");
+    let r = b
+        .submit(&page, &page, &[("name", "Narrative"), ("color", "#336699")])
+        .await;
+    r.expect(303);
+    assert_eq!(r.location(), format!("{page}?done=added"));
+    let cats = app
+        .get(&format!("/v0/projects/{pid}/categories"))
+        .await
+        .expect(200);
+    let c = cats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Narrative")
+        .unwrap()
+        .clone();
+    assert_eq!(c["color"], "#336699");
+    // The change log (and so webhooks) saw it.
+    assert!(
+        app.events(pid)
+            .await
+            .contains(&"category.created".to_string())
+    );
+    // Bad input: 400 with the group's own message, nothing added.
+    let before = count(&app, "SELECT COUNT(*) FROM categories").await;
+    let r = b.submit(&page, &page, &[("color", "#336699")]).await;
+    assert!(r.expect(400).contains("name"));
+    let r = b
+        .submit(&page, &page, &[("name", "Bad colour"), ("color", "red")])
+        .await;
+    r.expect(400);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM categories").await, before);
+
+    let id = c["categoryId"].as_i64().unwrap();
+    b.submit(&page, &format!("{page}/{id}/delete"), &[])
+        .await
+        .expect(303);
+    let cats = app
+        .get(&format!("/v0/projects/{pid}/categories"))
+        .await
+        .expect(200);
+    assert!(
+        !cats
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "Narrative")
+    );
+}
+
+#[tokio::test]
+async fn the_other_groups_take_their_own_fields() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let mut b = owner_browser(&app).await;
+    let base = format!("/projects/{pid}/settings");
+    b.submit(
+        &format!("{base}/stages"),
+        &format!("{base}/stages"),
+        &[
+            ("name", "Review"),
+            ("status", "started"),
+            ("isUnblocker", "on"),
+        ],
+    )
+    .await
+    .expect(303);
+    b.submit(
+        &format!("{base}/tags"),
+        &format!("{base}/tags"),
+        &[("name", "hotfix")],
+    )
+    .await
+    .expect(303);
+    b.submit(
+        &format!("{base}/roles"),
+        &format!("{base}/roles"),
+        &[("name", "Artist")],
+    )
+    .await
+    .expect(303);
+    b.submit(
+        &format!("{base}/importance-levels"),
+        &format!("{base}/importance-levels"),
+        &[("name", "Critical"), ("color", "#aa0000")],
+    )
+    .await
+    .expect(303);
+    b.submit(
+        &format!("{base}/design-element-types"),
+        &format!("{base}/design-element-types"),
+        &[("name", "Quest")],
+    )
+    .await
+    .expect(303);
+    let stages = app
+        .get(&format!("/v0/projects/{pid}/stages"))
+        .await
+        .expect(200);
+    let review = stages
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Review")
+        .unwrap()
+        .clone();
+    assert_eq!(review["status"], "started");
+    assert_eq!(review["isUnblocker"], true);
+    let tags = app
+        .get(&format!("/v0/projects/{pid}/tags"))
+        .await
+        .expect(200);
+    assert_eq!(tags[0]["name"], "hotfix");
+    let roles = app
+        .get(&format!("/v0/projects/{pid}/roles"))
+        .await
+        .expect(200);
+    assert!(
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "Artist")
+    );
+    let text = b
+        .get(&format!("{base}/importance-levels"))
+        .await
+        .expect(200)
+        .to_string();
+    assert!(text.contains("Critical") && text.contains("#aa0000"));
+}
+
+#[tokio::test]
+async fn members_without_admin_get_403_and_csrf_is_checked() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let (uid, mut maria) = user_browser(&app, "maria").await;
+    app.add_member(pid, uid, json!({})).await;
+    let page = format!("/projects/{pid}/settings/categories");
+    // A member reads the settings but can't change them.
+    maria.get(&page).await.expect(200);
+    let before = count(&app, "SELECT COUNT(*) FROM categories").await;
+    maria
+        .submit(&page, &page, &[("name", "Sneaky")])
+        .await
+        .expect(403);
+    maria
+        .submit(&page, &format!("/projects/{pid}/settings/modules"), &[])
+        .await
+        .expect(403);
+    // The owner without the token: 403 too, nothing changed.
+    let mut b = owner_browser(&app).await;
+    b.post(&page, &[("name", "No token")]).await.expect(403);
+    b.post(
+        &page,
+        &[("_csrf", "0".repeat(64).as_str()), ("name", "Wrong token")],
+    )
+    .await
+    .expect(403);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM categories").await, before);
+    // Someone else's token doesn't work either.
+    let maria_token = maria.get("/").await.csrf();
+    b.post(
+        &page,
+        &[("_csrf", maria_token.as_str()), ("name", "Borrowed")],
+    )
+    .await
+    .expect(403);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM categories").await, before);
+}
+
+#[tokio::test]
+async fn settings_pages_show_only_their_project() {
+    let app = spawn_app().await;
+    let a = app.project("Alpha").await;
+    let b_id = app.project("Beta").await;
+    app.post(
+        &format!("/v0/projects/{b_id}/tags"),
+        json!({"name": "beta-only-tag"}),
+    )
+    .await
+    .expect(201);
+    let mut b = owner_browser(&app).await;
+    let text = b
+        .get(&format!("/projects/{a}/settings/tags"))
+        .await
+        .expect(200)
+        .to_string();
+    assert!(!text.contains("beta-only-tag"));
+    // Deleting project B's tag through project A's URL finds nothing.
+    let page = format!("/projects/{a}/settings/tags");
+    b.submit(&page, &format!("{page}/1/delete"), &[])
+        .await
+        .expect(404);
+    let tags = app
+        .get(&format!("/v0/projects/{b_id}/tags"))
+        .await
+        .expect(200);
+    assert_eq!(tags.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn modules_are_saved() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings");
+    b.submit(
+        &page,
+        &format!("{page}/modules"),
+        &[("module.workItems", "on"), ("module.calendar", "on")],
+    )
+    .await
+    .expect(303);
+    let p = app.get(&format!("/v0/projects/{pid}")).await.expect(200);
+    assert_eq!(p["moduleConfig"]["calendar"], true);
+    assert_eq!(p["moduleConfig"]["workItemTags"], false);
+}
+
+#[tokio::test]
+async fn members_are_added_changed_and_removed() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let (uid, _) = app.add_user("maria").await;
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings/members");
+    b.submit(
+        &page,
+        &page,
+        &[("email", "maria@example.com"), ("isGuest", "on")],
+    )
+    .await
+    .expect(303);
+    let m = app
+        .get(&format!("/v0/projects/{pid}/users/{uid}"))
+        .await
+        .expect(200);
+    assert_eq!(m["isGuest"], true);
+    assert!(b.get(&page).await.text.contains("maria@example.com"));
+    b.submit(
+        &page,
+        &format!("{page}/{uid}"),
+        &[("isAdmin", "on"), ("roleId", "")],
+    )
+    .await
+    .expect(303);
+    let m = app
+        .get(&format!("/v0/projects/{pid}/users/{uid}"))
+        .await
+        .expect(200);
+    assert_eq!(m["isAdmin"], true);
+    assert_eq!(m["isGuest"], false);
+    b.submit(&page, &format!("{page}/{uid}/remove"), &[])
+        .await
+        .expect(303);
+    let m = app
+        .get(&format!("/v0/projects/{pid}/users/{uid}"))
+        .await
+        .expect(200);
+    assert_eq!(m["isActive"], false);
+    // An unknown email: a clear 4xx.
+    let r = b
+        .submit(&page, &page, &[("email", "nobody@example.com")])
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+}
+
+#[tokio::test]
+async fn webhooks_are_created_disabled_logged_and_redelivered() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    let pid = app.project("Tower").await;
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings/webhooks");
+    let r = b
+        .submit(
+            &page,
+            &page,
+            &[
+                ("url", rx.url.as_str()),
+                ("format", "hacknplan"),
+                ("isEnabled", "on"),
+                ("event", "tag.created"),
+            ],
+        )
+        .await;
+    r.expect(303);
+    let wid: i64 = r
+        .location()
+        .split('/')
+        .nth(5)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let hooks = app
+        .get(&format!("/v0/projects/{pid}/webhooks"))
+        .await
+        .expect(200);
+    assert_eq!(hooks[0]["events"], json!(["tag.created"]));
+
+    app.post(&format!("/v0/projects/{pid}/tags"), json!({"name": "t1"}))
+        .await
+        .expect(201);
+    rx.wait_for(1, std::time::Duration::from_secs(20)).await;
+    let hook_page = format!("{page}/{wid}");
+    let mut log = String::new();
+    for _ in 0..50 {
+        log = b.get(&hook_page).await.expect(200).to_string();
+        if log.contains("delivered") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        log.contains("tag.created") && log.contains("delivered"),
+        "{log}"
+    );
+    let did = count(&app, "SELECT MAX(id) FROM webhook_deliveries").await;
+    b.submit(
+        &hook_page,
+        &format!("{hook_page}/deliveries/{did}/redeliver"),
+        &[],
+    )
+    .await
+    .expect(303);
+    rx.wait_for(2, std::time::Duration::from_secs(20)).await;
+
+    // Disable it (the checkbox unticked), then delete it.
+    b.submit(
+        &hook_page,
+        &hook_page,
+        &[
+            ("url", rx.url.as_str()),
+            ("format", "hacknplan"),
+            ("event", "tag.created"),
+        ],
+    )
+    .await
+    .expect(303);
+    let h = app
+        .get(&format!("/v0/projects/{pid}/webhooks/{wid}"))
+        .await
+        .expect(200);
+    assert_eq!(h["isEnabled"], false);
+    b.submit(&page, &format!("{hook_page}/delete"), &[])
+        .await
+        .expect(303);
+    app.get(&format!("/v0/projects/{pid}/webhooks/{wid}"))
+        .await
+        .expect_empty(404);
+    // No event: the API's own validation message, nothing created.
+    let r = b.submit(&page, &page, &[("url", rx.url.as_str())]).await;
+    r.expect(400);
+}
