@@ -83,7 +83,7 @@ const ITEMS: &str = "#b45309";
 const AXIS: &str = "#374151";
 
 /// The burndown chart: remaining cost and/or open items per day, each with its ideal line
-/// (a straight line from the first day's value to zero on the due date).
+/// (a straight line from the largest value measured, on the first day, to zero on the due date).
 pub fn burndown_svg(title: &str, b: &Burndown, series: Series) -> Markup {
     let span = (b.end - b.start).num_days().max(1) as f64;
     let plot_w = W - LEFT - RIGHT;
@@ -104,6 +104,10 @@ pub fn burndown_svg(title: &str, b: &Burndown, series: Series) -> Markup {
             .join(" ")
     };
     let first = b.days.first();
+    // The ideal line starts at the scope's peak: work added after the start (a board filled
+    // during its first days) would otherwise leave it flat at zero.
+    let peak_cost = b.days.iter().map(|d| d.cost).fold(0.0, f64::max);
+    let peak_items = b.days.iter().map(|d| d.items as f64).fold(0.0, f64::max);
     let ticks = 4;
     // Day labels: at most ~8 along the axis.
     let step = ((span / 8.0).ceil() as i64).max(1);
@@ -148,14 +152,14 @@ pub fn burndown_svg(title: &str, b: &Burndown, series: Series) -> Markup {
                     (d.format("%m-%d"))
                 }
             }
-            @if let Some(f) = first {
+            @if first.is_some() {
                 @if show_cost {
-                    line.ideal x1=(x(b.start)) y1=(y(f.cost, cost_max)) x2=(x(b.end)) y2=(y(0.0, cost_max))
+                    line.ideal x1=(x(b.start)) y1=(y(peak_cost, cost_max)) x2=(x(b.end)) y2=(y(0.0, cost_max))
                         stroke=(COST) stroke-dasharray="6 4" stroke-opacity="0.6" {}
                     polyline.series-cost points=(line(&|d| d.cost, cost_max)) fill="none" stroke=(COST) stroke-width="2" {}
                 }
                 @if show_items {
-                    line.ideal x1=(x(b.start)) y1=(y(f.items as f64, items_max)) x2=(x(b.end)) y2=(y(0.0, items_max))
+                    line.ideal x1=(x(b.start)) y1=(y(peak_items, items_max)) x2=(x(b.end)) y2=(y(0.0, items_max))
                         stroke=(ITEMS) stroke-dasharray="6 4" stroke-opacity="0.6" {}
                     polyline.series-items points=(line(&|d| d.items as f64, items_max)) fill="none" stroke=(ITEMS) stroke-width="2" {}
                 }
