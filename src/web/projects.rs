@@ -170,6 +170,7 @@ async fn home(
         (layout::project_nav(&project, "boards"))
         @if let Some(d) = &project.description { p { (d) } }
         p { a href=(format!("/projects/{pid}/backlog")) { "Backlog" } " (work items on no board)" }
+        p { a href=(format!("/projects/{pid}/boards")) { "Create, close and reopen milestones and boards" } }
         h2 { "Milestones" }
         @if ms.is_empty() { p.muted { "No milestones yet." } }
         div.grid {
