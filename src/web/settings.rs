@@ -59,6 +59,7 @@ pub fn routes() -> Router<AppState> {
             "/projects/{id}/settings/{group}",
             get(group_page).post(group_create),
         )
+        .route("/projects/{id}/settings/{group}/{item}", post(group_update))
         .route(
             "/projects/{id}/settings/{group}/{item}/delete",
             post(group_delete),
@@ -201,6 +202,30 @@ async fn group_insert(tx: &mut Tx, a: &Actor, pid: i64, slug: &str, v: Value) ->
     Ok(())
 }
 
+async fn group_put(
+    tx: &mut Tx,
+    a: &Actor,
+    pid: i64,
+    slug: &str,
+    id: i64,
+    v: Value,
+) -> OpResult<()> {
+    match slug {
+        "categories" => drop(categories::update(tx, a, pid, id, from_json(v)?).await?),
+        "stages" => drop(stages::update(tx, a, pid, id, from_json(v)?).await?),
+        "importance-levels" => {
+            drop(importance_levels::update(tx, a, pid, id, from_json(v)?).await?)
+        }
+        "design-element-types" => {
+            drop(design_element_types::update(tx, a, pid, id, from_json(v)?).await?)
+        }
+        "tags" => drop(tags::update(tx, a, pid, id, from_json(v)?).await?),
+        "roles" => drop(roles::update(tx, a, pid, id, from_json(v)?).await?),
+        _ => return Err(crate::ops::OpError::NotFound),
+    }
+    Ok(())
+}
+
 async fn group_remove(tx: &mut Tx, a: &Actor, pid: i64, slug: &str, id: i64) -> OpResult<()> {
     match slug {
         "categories" => categories::delete(tx, a, pid, id).await,
@@ -337,6 +362,14 @@ async fn group_page(
                         tr {
                             @for (key, _, input) in g.fields { td { (cell(r, key, *input)) } }
                             td {
+                                details {
+                                    summary { "Edit" span.sr { " " (name) } }
+                                    form.stack method="post" action=(format!("/projects/{pid}/settings/{}/{id}", g.slug)) {
+                                        (csrf::field(&viewer))
+                                        (group_inputs(g, Some(r), &format!("e{id}")))
+                                        button type="submit" { "Save" }
+                                    }
+                                }
                                 form.inline method="post" action=(format!("/projects/{pid}/settings/{}/{id}/delete", g.slug))
                                     data-confirm=(format!("Delete “{name}”?")) {
                                     (csrf::field(&viewer))
@@ -351,19 +384,72 @@ async fn group_page(
         h3 { "Add" }
         form.stack method="post" action=(format!("/projects/{pid}/settings/{}", g.slug)) {
             (csrf::field(&viewer))
-            @for (key, label, input) in g.fields {
-                @let id = format!("f-{key}");
-                @match input {
-                    Input::Text => { div { label for=(id) { (label) } input id=(id) type="text" name=(key) required[*key == "name"] maxlength="255"; } }
-                    Input::Color => { div { label for=(id) { (label) } input id=(id) type="color" name=(key) value="#4c7bd9"; } }
-                    Input::Check => { label.check { input type="checkbox" name=(key); (label) } }
-                    Input::Choice(opts) => { div { label for=(id) { (label) } select id=(id) name=(key) { @for o in *opts { option value=(o) { (o) } } } } }
-                }
-            }
+            (group_inputs(g, None, "f"))
             button type="submit" { "Add" }
         }
     };
     Ok(html(frame(&viewer, &project, g.slug, g.title, body)))
+}
+
+/// The group's fields of a form, over `base` (the row as it is, for an edit: what the form
+/// doesn't show, such as a role's permissions, is sent back unchanged).
+fn group_body(g: &Group, f: &[(String, String)], mut base: Map<String, Value>) -> Value {
+    for (key, _, input) in g.fields {
+        let v = match input {
+            Input::Check => Value::Bool(checked(f, key)),
+            _ => match field(f, key) {
+                Some(t) => Value::String(t.to_string()),
+                None => {
+                    base.remove(*key);
+                    continue;
+                }
+            },
+        };
+        base.insert((*key).to_string(), v);
+    }
+    Value::Object(base)
+}
+
+/// The inputs of a group's form, filled from `row` when editing.
+fn group_inputs(g: &Group, row: Option<&Value>, prefix: &str) -> Markup {
+    html! {
+        @for (key, label, input) in g.fields {
+            @let id = format!("{prefix}-{key}");
+            @let cur = row.and_then(|r| r.get(*key));
+            @let text = cur.and_then(Value::as_str);
+            @match input {
+                Input::Text => { div { label for=(id) { (label) } input id=(id) type="text" name=(key) value=[text] required[*key == "name"] maxlength="255"; } }
+                Input::Color => { div { label for=(id) { (label) } input id=(id) type="color" name=(key) value=(text.unwrap_or("#4c7bd9")); } }
+                Input::Check => { label.check { input type="checkbox" name=(key) checked[cur.and_then(Value::as_bool).unwrap_or(false)]; (label) } }
+                Input::Choice(opts) => { div { label for=(id) { (label) } select id=(id) name=(key) { @for o in *opts { option value=(o) selected[text == Some(*o)] { (o) } } } } }
+            }
+        }
+    }
+}
+
+async fn group_update(
+    State(s): State<AppState>,
+    Path((pid, slug, item)): Path<(i64, String, i64)>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let g = group(&slug)?;
+    let actor = viewer.actor();
+    let mut tx = s.db.write().await?;
+    let current = group_rows(&mut tx, &actor, pid, g.slug)
+        .await?
+        .into_iter()
+        .find(|r| r.get(g.id_key).and_then(Value::as_i64) == Some(item))
+        .ok_or(WebError::NotFound)?;
+    let base = match current {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    group_put(&mut tx, &actor, pid, g.slug, item, group_body(g, &f, base)).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!(
+        "/projects/{pid}/settings/{}?done=saved",
+        g.slug
+    )))
 }
 
 async fn group_create(
@@ -373,19 +459,9 @@ async fn group_create(
 ) -> WebResult<Response> {
     let g = group(&slug)?;
     // The form's fields as the API's JSON body, so the group's own validation applies.
-    let mut body = Map::new();
-    for (key, _, input) in g.fields {
-        let v = match input {
-            Input::Check => Value::Bool(checked(&f, key)),
-            _ => match field(&f, key) {
-                Some(t) => Value::String(t.to_string()),
-                None => continue,
-            },
-        };
-        body.insert((*key).to_string(), v);
-    }
+    let body = group_body(g, &f, Map::new());
     let mut tx = s.db.write().await?;
-    group_insert(&mut tx, &viewer.actor(), pid, g.slug, Value::Object(body)).await?;
+    group_insert(&mut tx, &viewer.actor(), pid, g.slug, body).await?;
     tx.commit().await?;
     Ok(see_other(&format!(
         "/projects/{pid}/settings/{}?done=added",

@@ -219,3 +219,19 @@ async fn next_only_goes_to_local_paths() {
     assert_eq!(r.expect(303), "");
     assert_eq!(r.location(), "/");
 }
+
+#[tokio::test]
+async fn web_routes_are_not_in_the_openapi_document() {
+    let app = spawn_app().await;
+    let doc = app.get("/openapi.json").await.expect(200);
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(
+        paths
+            .keys()
+            .all(|p| p.starts_with("/v0/") || p == "/healthz"),
+        "{:?}",
+        paths.keys()
+    );
+    // And the API is unchanged beside them.
+    app.get("/v0/users/me").await.expect(200);
+}

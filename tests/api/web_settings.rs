@@ -395,3 +395,42 @@ async fn webhooks_are_created_disabled_logged_and_redelivered() {
     let r = b.submit(&page, &page, &[("url", rx.url.as_str())]).await;
     r.expect(400);
 }
+
+#[tokio::test]
+async fn group_rows_are_edited_keeping_what_the_form_does_not_show() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let role = app
+        .post(
+            &format!("/v0/projects/{pid}/roles"),
+            json!({"name": "Artist", "permissions": {"canDeleteWorkItems": false}}),
+        )
+        .await;
+    let role = role.expect(201);
+    let rid = role["roleId"].as_i64().unwrap();
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings/roles");
+    assert!(
+        b.get(&page)
+            .await
+            .text
+            .contains(&format!("action=\"{page}/{rid}\""))
+    );
+    b.submit(&page, &format!("{page}/{rid}"), &[("name", "Lead artist")])
+        .await
+        .expect(303);
+    let after = app
+        .get(&format!("/v0/projects/{pid}/roles/{rid}"))
+        .await
+        .expect(200);
+    assert_eq!(after["name"], "Lead artist");
+    assert_eq!(after["permissions"], role["permissions"]);
+    // Another project's row through this URL: 404.
+    b.submit(&page, &format!("{page}/999"), &[("name", "x")])
+        .await
+        .expect(404);
+    // A blank name: the group's own 400.
+    b.submit(&page, &format!("{page}/{rid}"), &[("name", "")])
+        .await
+        .expect(400);
+}

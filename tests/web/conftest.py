@@ -114,7 +114,8 @@ def server():
 
 
 class Receiver:
-    """A webhook receiver on a free port: records the JSON body of every POST."""
+    """A webhook receiver on a free port: records every POST as {"headers" (lower-case names),
+    "body" (parsed JSON)} in `bodies`."""
 
     def __init__(self):
         self.bodies = []
@@ -130,7 +131,8 @@ class Receiver:
                 except ValueError:
                     body = raw.decode(errors="replace")
                 with outer.lock:
-                    outer.bodies.append({"headers": dict(self.headers), "body": body})
+                    outer.bodies.append(
+                        {"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
                 self.send_response(200)
                 self.end_headers()
 
