@@ -107,6 +107,12 @@ def test_board_create_drag_keyboard_and_live(server, receiver, planned, browser,
              what="the live region to announce the move")
     wait_for(lambda: column_of(other, boss) == "3", what="the second browser to see the keyboard move")
     other.context.close()
+    # At phone width the columns stack and the page still passes the accessibility check.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    cols = page.locator(".column")
+    assert cols.nth(1).bounding_box()["y"] > cols.nth(0).bounding_box()["y"]
+    shot(page, "board-phone")
 
 
 def test_item_panel_comment_and_upload(server, planned, signed_in_page, shot, tmp_path):
