@@ -6,8 +6,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::config::{
-    BlobArgs, Cli, Command, DataArgs, ExportArgs, ImportCommand, KeyCommand, SandboxArgs,
-    ServeArgs, TeamCommand, UserCommand,
+    BlobArgs, Cli, Command, DataArgs, ExportArgs, HacknplanArgs, ImportCommand, KeyCommand,
+    SandboxArgs, ServeArgs, TeamCommand, UserCommand,
 };
 use crate::http::HttpSettings;
 use crate::http::auth::{Scopes, is_valid_key};
@@ -27,6 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Json { file, blobs }) => {
             import_json(&cli.data, &file, &blobs).await
         }
+        Command::Import(ImportCommand::Hacknplan(args)) => import_hacknplan(&cli.data, args).await,
         Command::Sandbox(args) => sandbox(args).await,
     }
 }
@@ -399,6 +400,62 @@ async fn import_json(
         r.blobs,
         r.kept
     );
+    Ok(())
+}
+
+/// `questlog import hacknplan`: the crawl's progress on stderr, the summary and the users report
+/// on stdout.
+async fn import_hacknplan(data: &DataArgs, args: HacknplanArgs) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    let blobs = args.blobs.blobs(data)?;
+    let opts = crate::hosted::Options {
+        api_key: args.api_key.clone(),
+        base_url: args.base_url.clone(),
+        projects: args.projects.clone(),
+        rate: args.rate,
+    };
+    let done = crate::hosted::run(&db, &blobs, &data.data_dir, &opts).await;
+    db.close().await;
+    let s = done?;
+    let r = &s.requests;
+    println!(
+        "imported {} project(s) {:?} from {}",
+        s.projects.len(),
+        s.projects,
+        s.source
+    );
+    let counts: Vec<String> = s
+        .counts
+        .iter()
+        .filter(|(t, n)| **n > 0 && **t != "project_sequences")
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    println!("  rows: {}", counts.join(", "));
+    println!("  files downloaded and stored: {}", s.files);
+    if !s.replaced.is_empty() {
+        println!(
+            "  replaced (imported before from this source): {:?}",
+            s.replaced
+        );
+    }
+    if !s.deleted.is_empty() {
+        println!("  deleted (gone from the source): {:?}", s.deleted);
+    }
+    for (id, name) in &s.skipped {
+        println!("  skipped project {id} '{name}': not named by --project");
+    }
+    println!(
+        "  requests: {} sent, {} answered from the cache of an interrupted run, {} throttled (429), {} retried",
+        r.requests, r.cached, r.throttled, r.retried
+    );
+    println!("  webhooks were imported disabled; enable them with PATCH …/webhooks/{{id}}");
+    println!("users (local accounts without keys; issue one with `questlog key add USERNAME`):");
+    for (id, name, email) in &s.users {
+        println!("  {id}\t{name}\t{email}");
+    }
+    for (id, name) in &s.kept_users {
+        println!("  {id}\t{name}\t(already here, left as it was)");
+    }
     Ok(())
 }
 

@@ -39,7 +39,7 @@ const GLOBAL: &[(&str, &str)] = &[
 
 /// A project's tables, in dependency order, with their key columns. `projects` is selected by
 /// `id`, the others by `project_id`.
-const PROJECT: &[(&str, &str)] = &[
+pub const PROJECT: &[(&str, &str)] = &[
     ("projects", "id"),
     ("project_sequences", "kind"),
     ("categories", "category_id"),

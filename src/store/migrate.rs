@@ -55,6 +55,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0009_item_load.sql"),
         postgres: include_str!("../../migrations/postgres/0009_item_load.sql"),
     },
+    Migration {
+        version: 11,
+        sqlite: include_str!("../../migrations/sqlite/0011_hosted_imports.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_hosted_imports.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.
