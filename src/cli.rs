@@ -444,6 +444,9 @@ async fn import_hacknplan(data: &DataArgs, args: HacknplanArgs) -> anyhow::Resul
     for (id, name) in &s.skipped {
         println!("  skipped project {id} '{name}': not named by --project");
     }
+    for why in &s.refused {
+        println!("  skipped {why}");
+    }
     println!(
         "  requests: {} sent, {} answered from the cache of an interrupted run, {} throttled (429), {} retried",
         r.requests, r.cached, r.throttled, r.retried

@@ -89,6 +89,18 @@ impl Client {
         Ok(v)
     }
 
+    /// GET `path`, or None (with the reason) when the server refuses it with a 403 (a closed
+    /// project's admin lists, a role without the right): the crawl goes on without it.
+    pub async fn get_opt(&mut self, path: &str) -> anyhow::Result<Result<Value, String>> {
+        match self.get(path).await {
+            Ok(v) => Ok(Ok(v)),
+            Err(e) => match e.downcast_ref::<Refused>() {
+                Some(r) if r.status == 403 => Ok(Err(r.message.clone())),
+                _ => Err(e),
+            },
+        }
+    }
+
     /// Downloads a file (an absolute URL from a file object) into the cache.
     pub async fn download(&mut self, url: &str) -> anyhow::Result<Download> {
         if let Some((path, content_type)) = self.cache.download(url)? {
@@ -155,10 +167,14 @@ impl Client {
                             403 => " (the key may not read this)",
                             _ => "",
                         };
-                        bail!(
-                            "GET {url}: {status}{hint} {}",
-                            text.chars().take(300).collect::<String>()
-                        );
+                        return Err(Refused {
+                            status: status.as_u16(),
+                            message: format!(
+                                "GET {url}: {status}{hint} {}",
+                                text.chars().take(300).collect::<String>()
+                            ),
+                        }
+                        .into());
                     }
                 }
                 Err(e) if e.is_timeout() => "timed out".to_string(),
@@ -178,6 +194,21 @@ impl Client {
         }
     }
 }
+
+/// A 4xx reply (other than 429): the key may not read this.
+#[derive(Debug)]
+pub struct Refused {
+    pub status: u16,
+    pub message: String,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Refused {}
 
 /// `Retry-After`: delta seconds or an HTTP date.
 pub fn retry_after(h: &reqwest::header::HeaderMap) -> Option<Duration> {

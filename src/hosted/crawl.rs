@@ -45,6 +45,8 @@ pub struct Project {
     pub work_items: Vec<Item>,
     pub files: Vec<File>,
     pub webhooks: Vec<Value>,
+    /// Lists the server refused, with its reason.
+    pub skipped: Vec<String>,
 }
 
 pub struct Item {
@@ -171,7 +173,12 @@ async fn project(c: &mut Client, p: &mut Progress, pid: i64) -> anyhow::Result<P
     .await?;
     out.milestones = list(c, p, &format!("{base}/milestones?includeClosed=true")).await?;
     out.boards = list(c, p, &format!("{base}/boards?includeClosed=true")).await?;
-    out.webhooks = list(c, p, &format!("{base}/webhooks")).await?;
+    // Webhooks are an admin list, refused on a closed project: imported where readable.
+    match c.get_opt(&format!("{base}/webhooks")).await? {
+        Ok(v) => out.webhooks = array(v, "webhooks")?,
+        Err(why) => out.skipped.push(format!("project {pid} webhooks: {why}")),
+    }
+    p.tick(c);
 
     // The design model: the list gives every element with its parent, and nests the children
     // too; an element is taken once, its parent from its own field or else from the nesting.
@@ -229,16 +236,24 @@ async fn project(c: &mut Client, p: &mut Progress, pid: i64) -> anyhow::Result<P
         });
     }
 
-    // Project files (a plain list with offset and limit), then their bytes.
+    // Project files (a plain list with offset and limit; refused on a closed project), and the
+    // files the attachments name; then their bytes.
     p.add(1);
     let mut files = Vec::new();
     loop {
-        let page = list(
-            c,
-            p,
-            &format!("{base}/files?offset={}&limit={PAGE}", files.len()),
-        )
-        .await?;
+        let page = match c
+            .get_opt(&format!("{base}/files?offset={}&limit={PAGE}", files.len()))
+            .await?
+        {
+            Ok(v) => array(v, "files")?,
+            Err(why) => {
+                out.skipped.push(format!(
+                    "project {pid} files list: {why} (the attachments' files are imported)"
+                ));
+                Vec::new()
+            }
+        };
+        p.tick(c);
         let got = page.len();
         files.extend(page);
         if got < PAGE {
@@ -246,6 +261,13 @@ async fn project(c: &mut Client, p: &mut Progress, pid: i64) -> anyhow::Result<P
         }
         p.add(1);
     }
+    let attached = out
+        .design_element_attachments
+        .iter()
+        .chain(out.work_items.iter().flat_map(|i| i.attachments.iter()))
+        .map(|a| a["file"].clone())
+        .filter(|f| f.is_object());
+    files.extend(attached.collect::<Vec<_>>());
     let mut seen = BTreeMap::new();
     for f in files {
         let fid = id(&f, "fileId")?;

@@ -129,6 +129,8 @@ pub struct Summary {
     /// Owned projects gone upstream, deleted here.
     pub deleted: Vec<i64>,
     pub skipped: Vec<(i64, String)>,
+    /// Lists the source refused (a closed project's webhooks), with its reason.
+    pub refused: Vec<String>,
     pub requests: client::Counts,
     /// Users the import created or updated: (id, username, email).
     pub users: Vec<(i64, String, String)>,
@@ -214,6 +216,11 @@ pub async fn run(
         replaced: plan.replaced,
         deleted: plan.deleted,
         skipped: crawled.skipped,
+        refused: crawled
+            .projects
+            .iter()
+            .flat_map(|p| p.skipped.iter().cloned())
+            .collect(),
         requests,
         users: doc
             .users
