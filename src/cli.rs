@@ -341,6 +341,51 @@ async fn restore(data: &DataArgs, file: &std::path::Path) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Progress of `export` and `import json` on stderr: an indicatif spinner with the latest count
+/// on a terminal; otherwise a line per table, running counts (marked "…") at most every 5 s.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last: std::time::Instant,
+}
+
+impl Progress {
+    fn new(what: &str) -> Progress {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_style(
+                indicatif::ProgressStyle::with_template(&format!(
+                    "{{spinner}} {what} [{{elapsed_precise}}] {{msg}}"
+                ))
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(Duration::from_millis(200));
+            b
+        });
+        Progress {
+            bar,
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn note(&mut self, m: &str) {
+        match &self.bar {
+            Some(b) => b.set_message(m.to_string()),
+            None if !m.ends_with('…') || self.last.elapsed() >= Duration::from_secs(5) => {
+                self.last = std::time::Instant::now();
+                eprintln!("{m}");
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
 /// `questlog export`: the document to `-o FILE` (never overwritten) with the files' bytes in
 /// `FILE.files/`, or to stdout without them. Progress on stderr.
 async fn export(data: &DataArgs, args: ExportArgs) -> anyhow::Result<()> {
@@ -350,7 +395,8 @@ async fn export(data: &DataArgs, args: ExportArgs) -> anyhow::Result<()> {
         projects: args.projects.clone(),
         with_history: args.with_history,
     };
-    let mut progress = |m: &str| eprintln!("{m}");
+    let mut bar = Progress::new("export");
+    let mut progress = |m: &str| bar.note(m);
     let done = match &args.output {
         Some(path) => {
             if path.exists() {
@@ -372,6 +418,7 @@ async fn export(data: &DataArgs, args: ExportArgs) -> anyhow::Result<()> {
             crate::portable::export(&db, &blobs, &opts, out, None, &mut progress).await
         }
     };
+    bar.finish();
     db.close().await;
     done?;
     if let Some(path) = &args.output {
@@ -388,8 +435,10 @@ async fn import_json(
 ) -> anyhow::Result<()> {
     let db = open(data).await?;
     let blobs = blobs.blobs(data)?;
-    let mut progress = |m: &str| eprintln!("{m}");
+    let mut bar = Progress::new("import");
+    let mut progress = |m: &str| bar.note(m);
     let done = crate::portable::import(&db, &blobs, file, &mut progress).await;
+    bar.finish();
     db.close().await;
     let r = done?;
     println!(
