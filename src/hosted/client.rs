@@ -238,6 +238,75 @@ fn origin(url: &str) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// A loopback server answering each connection with the next canned reply (then closing it).
+    async fn canned(
+        replies: Vec<String>,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/v0", l.local_addr().unwrap());
+        let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = hits.clone();
+        tokio::spawn(async move {
+            for r in replies {
+                let (mut s, _) = l.accept().await.unwrap();
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf).await;
+                seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = s.write_all(r.as_bytes()).await;
+                let _ = s.shutdown().await;
+            }
+        });
+        (base, hits)
+    }
+
+    fn reply(status: &str, headers: &str, body: &str) -> String {
+        format!(
+            "HTTP/1.1 {status}\r\nConnection: close\r\nContent-Length: {}\r\n{headers}\r\n{body}",
+            body.len()
+        )
+    }
+
+    #[tokio::test]
+    async fn retries_5xx_and_waits_out_429() {
+        let dir = tempfile::tempdir().unwrap();
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(1))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let (base, hits) = canned(vec![
+            reply("503 Service Unavailable", "", ""),
+            reply(
+                "429 Too Many Requests",
+                &format!("Retry-After: {soon}\r\n"),
+                "",
+            ),
+            reply("500 Internal Server Error", "", ""),
+            reply("200 OK", "Content-Type: application/json\r\n", "{\"id\":1}"),
+        ])
+        .await;
+        let cache = Cache::open(dir.path(), &base).unwrap();
+        let mut c = Client::new(&base, "k", 50.0, cache).unwrap();
+        let v = c.get("/users/me").await.unwrap();
+        assert_eq!(v["id"], 1);
+        assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 4);
+        assert_eq!((c.counts.retried, c.counts.throttled), (2, 1));
+        // Cached now: no request.
+        let v = c.get("/users/me").await.unwrap();
+        assert_eq!(v["id"], 1);
+        assert_eq!(c.counts.cached, 1);
+    }
+
+    #[tokio::test]
+    async fn gives_up_naming_the_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let (base, _) = canned(vec![reply("502 Bad Gateway", "", ""); TRIES as usize]).await;
+        let cache = Cache::open(dir.path(), &base).unwrap();
+        let mut c = Client::new(&base, "k", 50.0, cache).unwrap();
+        let e = c.get("/workspaces").await.unwrap_err().to_string();
+        assert!(e.contains(&format!("GET {base}/workspaces: 502")), "{e}");
+        assert!(e.contains("gave up after 6 tries"), "{e}");
+    }
+
     #[test]
     fn retry_after_reads_seconds_and_dates() {
         let mut h = reqwest::header::HeaderMap::new();
