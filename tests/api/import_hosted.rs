@@ -616,3 +616,60 @@ async fn hosted_import_refuses_ids_taken_by_local_data() {
         snapshot_diff(&before, &after)
     );
 }
+
+// Multi-threaded: the source runs in this process while the binary is awaited blocking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosted_import_bad_input_is_refused_clearly() {
+    let source = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_questlog"))
+            .env_remove("QUESTLOG_DATA_DIR")
+            .env_remove("QUESTLOG_DATABASE_URL")
+            .env("QUESTLOG_LOG_LEVEL", "warn")
+            .args([
+                "--data-dir",
+                dir.path().to_str().unwrap(),
+                "import",
+                "hacknplan",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.success(), String::from_utf8(out.stderr).unwrap())
+    };
+    let base = format!("{}/v0", source.base);
+    let (ok, err) = run(&[
+        "--api-key",
+        "ffffffffffffffffffffffffffffffff",
+        "--base-url",
+        &base,
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("401") && err.contains("is the API key right?"),
+        "{err}"
+    );
+    let (ok, err) = run(&["--api-key", OWNER_KEY, "--base-url", &base, "--rate", "0"]);
+    assert!(!ok);
+    assert!(err.contains("--rate must be a positive number"), "{err}");
+    let (ok, err) = run(&["--api-key", OWNER_KEY, "--base-url", "not a url"]);
+    assert!(!ok);
+    assert!(err.contains("is not an http(s) URL"), "{err}");
+    let (ok, err) = run(&[
+        "--api-key",
+        OWNER_KEY,
+        "--base-url",
+        &base,
+        "--project",
+        "99",
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("--project 99: the key cannot read a project 99"),
+        "{err}"
+    );
+    // Nothing was written.
+    let url = format!("sqlite://{}", dir.path().join("questlog.db").display());
+    assert_eq!(count_projects(&url).await, 0);
+}
