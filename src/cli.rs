@@ -6,8 +6,8 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 
 use crate::config::{
-    BlobArgs, Cli, Command, DataArgs, ExportArgs, ImportCommand, KeyCommand, SandboxArgs,
-    ServeArgs, TeamCommand, UserCommand,
+    BlobArgs, Cli, Command, DataArgs, ExportArgs, HacknplanArgs, ImportCommand, KeyCommand,
+    SandboxArgs, ServeArgs, TeamCommand, UserCommand,
 };
 use crate::http::HttpSettings;
 use crate::http::auth::{Scopes, is_valid_key};
@@ -28,6 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(ImportCommand::Json { file, blobs }) => {
             import_json(&cli.data, &file, &blobs).await
         }
+        Command::Import(ImportCommand::Hacknplan(args)) => import_hacknplan(&cli.data, args).await,
         Command::Sandbox(args) => sandbox(args).await,
     }
 }
@@ -401,6 +402,51 @@ async fn restore(data: &DataArgs, file: &std::path::Path) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// Progress of `export` and `import json` on stderr: an indicatif spinner with the latest count
+/// on a terminal; otherwise a line per table, running counts (marked "…") at most every 5 s.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last: std::time::Instant,
+}
+
+impl Progress {
+    fn new(what: &str) -> Progress {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.set_style(
+                indicatif::ProgressStyle::with_template(&format!(
+                    "{{spinner}} {what} [{{elapsed_precise}}] {{msg}}"
+                ))
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(Duration::from_millis(200));
+            b
+        });
+        Progress {
+            bar,
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn note(&mut self, m: &str) {
+        match &self.bar {
+            Some(b) => b.set_message(m.to_string()),
+            None if !m.ends_with('…') || self.last.elapsed() >= Duration::from_secs(5) => {
+                self.last = std::time::Instant::now();
+                eprintln!("{m}");
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
 /// `questlog export`: the document to `-o FILE` (never overwritten) with the files' bytes in
 /// `FILE.files/`, or to stdout without them. Progress on stderr.
 async fn export(data: &DataArgs, args: ExportArgs) -> anyhow::Result<()> {
@@ -410,7 +456,8 @@ async fn export(data: &DataArgs, args: ExportArgs) -> anyhow::Result<()> {
         projects: args.projects.clone(),
         with_history: args.with_history,
     };
-    let mut progress = |m: &str| eprintln!("{m}");
+    let mut bar = Progress::new("export");
+    let mut progress = |m: &str| bar.note(m);
     let done = match &args.output {
         Some(path) => {
             if path.exists() {
@@ -432,6 +479,7 @@ async fn export(data: &DataArgs, args: ExportArgs) -> anyhow::Result<()> {
             crate::portable::export(&db, &blobs, &opts, out, None, &mut progress).await
         }
     };
+    bar.finish();
     db.close().await;
     done?;
     if let Some(path) = &args.output {
@@ -448,8 +496,10 @@ async fn import_json(
 ) -> anyhow::Result<()> {
     let db = open(data).await?;
     let blobs = blobs.blobs(data)?;
-    let mut progress = |m: &str| eprintln!("{m}");
+    let mut bar = Progress::new("import");
+    let mut progress = |m: &str| bar.note(m);
     let done = crate::portable::import(&db, &blobs, file, &mut progress).await;
+    bar.finish();
     db.close().await;
     let r = done?;
     println!(
@@ -460,6 +510,65 @@ async fn import_json(
         r.blobs,
         r.kept
     );
+    Ok(())
+}
+
+/// `questlog import hacknplan`: the crawl's progress on stderr, the summary and the users report
+/// on stdout.
+async fn import_hacknplan(data: &DataArgs, args: HacknplanArgs) -> anyhow::Result<()> {
+    let db = open(data).await?;
+    let blobs = args.blobs.blobs(data)?;
+    let opts = crate::hosted::Options {
+        api_key: args.api_key.clone(),
+        base_url: args.base_url.clone(),
+        projects: args.projects.clone(),
+        rate: args.rate,
+    };
+    let done = crate::hosted::run(&db, &blobs, &data.data_dir, &opts).await;
+    db.close().await;
+    let s = done?;
+    let r = &s.requests;
+    println!(
+        "imported {} project(s) {:?} from {}",
+        s.projects.len(),
+        s.projects,
+        s.source
+    );
+    let counts: Vec<String> = s
+        .counts
+        .iter()
+        .filter(|(t, n)| **n > 0 && **t != "project_sequences")
+        .map(|(t, n)| format!("{t} {n}"))
+        .collect();
+    println!("  rows: {}", counts.join(", "));
+    println!("  files downloaded and stored: {}", s.files);
+    if !s.replaced.is_empty() {
+        println!(
+            "  replaced (imported before from this source): {:?}",
+            s.replaced
+        );
+    }
+    if !s.deleted.is_empty() {
+        println!("  deleted (gone from the source): {:?}", s.deleted);
+    }
+    for (id, name) in &s.skipped {
+        println!("  skipped project {id} '{name}': not named by --project");
+    }
+    for why in &s.refused {
+        println!("  skipped {why}");
+    }
+    println!(
+        "  requests: {} sent, {} answered from the cache of an interrupted run, {} throttled (429), {} retried",
+        r.requests, r.cached, r.throttled, r.retried
+    );
+    println!("  webhooks were imported disabled; enable them with PATCH …/webhooks/{{id}}");
+    println!("users (local accounts without keys; issue one with `questlog key add USERNAME`):");
+    for (id, name, email) in &s.users {
+        println!("  {id}\t{name}\t{email}");
+    }
+    for (id, name) in &s.kept_users {
+        println!("  {id}\t{name}\t(already here, left as it was)");
+    }
     Ok(())
 }
 

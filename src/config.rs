@@ -142,6 +142,28 @@ pub enum ImportCommand {
         #[command(flatten)]
         blobs: BlobArgs,
     },
+    /// Everything an API key can read on a HacknPlan v0 API (the hosted service, or any server
+    /// that speaks it), ids kept, in one transaction. A rerun updates what an earlier import of
+    /// the same base URL brought, never duplicates; an interrupted crawl resumes.
+    Hacknplan(HacknplanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HacknplanArgs {
+    /// The API key to read with (sent as `Authorization: ApiKey KEY`).
+    #[arg(long, env = "QUESTLOG_HACKNPLAN_API_KEY", hide_env_values = true)]
+    pub api_key: String,
+    /// The API's base URL, `/v0` included.
+    #[arg(long, default_value = crate::hosted::DEFAULT_BASE)]
+    pub base_url: String,
+    /// A project to import (repeat for several); default every project the key can read.
+    #[arg(long = "project")]
+    pub projects: Vec<i64>,
+    /// Requests per second (the hosted service allows 5).
+    #[arg(long, default_value_t = 5.0)]
+    pub rate: f64,
+    #[command(flatten)]
+    pub blobs: BlobArgs,
 }
 
 #[derive(Debug, Args)]

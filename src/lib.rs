@@ -4,6 +4,7 @@ pub mod blobs;
 pub mod changes;
 pub mod cli;
 pub mod config;
+pub mod hosted;
 pub mod http;
 pub mod mcp;
 pub mod model;

@@ -39,7 +39,7 @@ const GLOBAL: &[(&str, &str)] = &[
 
 /// A project's tables, in dependency order, with their key columns. `projects` is selected by
 /// `id`, the others by `project_id`.
-const PROJECT: &[(&str, &str)] = &[
+pub const PROJECT: &[(&str, &str)] = &[
     ("projects", "id"),
     ("project_sequences", "kind"),
     ("categories", "category_id"),
@@ -147,7 +147,7 @@ pub async fn export<W: Write>(
             write!(out, ",")?;
         }
         write!(out, "\n\"{table}\":")?;
-        dump_table(&mut tx, &mut out, table, key, None).await?;
+        dump_table(&mut tx, &mut out, table, key, None, progress).await?;
     }
     write!(out, "}},\n\"projects\":[")?;
     for (i, pid) in projects.iter().enumerate() {
@@ -164,7 +164,7 @@ pub async fn export<W: Write>(
             }
             write!(out, "{}\n\"{table}\":", if first { "" } else { "," })?;
             first = false;
-            let n = dump_table(&mut tx, &mut out, table, key, Some(*pid)).await?;
+            let n = dump_table(&mut tx, &mut out, table, key, Some(*pid), progress).await?;
             progress(&format!("project {pid}: {table} {n}"));
         }
         write!(out, "}},\n\"blobs\":[")?;
@@ -205,6 +205,7 @@ async fn dump_table<W: Write>(
     table: &str,
     key: &str,
     project: Option<i64>,
+    progress: &mut (dyn FnMut(&str) + Send),
 ) -> anyhow::Result<u64> {
     let cols: Vec<(String, Kind)> = columns(tx, table)
         .await?
@@ -253,6 +254,10 @@ async fn dump_table<W: Write>(
         }
         if got < PAGE as usize {
             break;
+        }
+        // A running count (the trailing "…" marks it as one) every 10 pages.
+        if n.is_multiple_of(PAGE as u64 * 10) {
+            progress(&format!("{table} {n}…"));
         }
     }
     write!(out, "]")?;
@@ -598,6 +603,9 @@ impl<'a> Importer<'a> {
         insert(self.tx, &table, &cols, &row).await?;
         self.report.rows += 1;
         self.rows_in_table += 1;
+        if self.rows_in_table.is_multiple_of(5000) {
+            progress(&format!("project {pid}: {table} {}…", self.rows_in_table));
+        }
         if table == "work_items" {
             let id = row["work_item_id"].as_i64().unwrap_or_default();
             let title = row["title"].as_str().unwrap_or_default();

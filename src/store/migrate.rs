@@ -60,6 +60,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0010_web_sign_in.sql"),
         postgres: include_str!("../../migrations/postgres/0010_web_sign_in.sql"),
     },
+    Migration {
+        version: 11,
+        sqlite: include_str!("../../migrations/sqlite/0011_hosted_imports.sql"),
+        postgres: include_str!("../../migrations/postgres/0011_hosted_imports.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

@@ -11,6 +11,7 @@ pub mod changelog;
 pub mod epoch;
 pub mod files;
 mod group_commit;
+pub mod hosted;
 pub mod lite;
 pub mod metrics;
 pub mod migrate;

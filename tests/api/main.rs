@@ -50,6 +50,7 @@ mod webhooks;
 
 mod concurrency;
 mod crash;
+mod import_hosted;
 mod operations;
 mod portable;
 mod sandbox;
