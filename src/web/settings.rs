@@ -16,7 +16,10 @@ use super::projects::{checked, field, module_checkboxes, modules_from_form};
 use super::session::Viewer;
 use super::{html, layout, see_other};
 use crate::http::AppState;
-use crate::model::{DesignElementType, ImportanceLevel, Project, Role, Stage, Tag};
+use crate::model::{
+    Category, CategoryPermission, DesignElementType, DesignModelPermission, ImportanceLevel,
+    Permissions, Project, Role, Stage, Tag,
+};
 use crate::ops::project_users::{self, CreateProjectUserValues, PatchProjectUserValues};
 use crate::ops::projects::{self, PatchProjectValues};
 use crate::ops::webhooks::{self, PatchWebhookValues, WebhookValues};
@@ -154,7 +157,8 @@ const GROUPS: &[Group] = &[
             ("name", "Name", Input::Text),
             ("isAdmin", "Administrator", Input::Check),
         ],
-        help: "What members may do; a new role allows everything (restrict it through the API's permissions).",
+        help: "What members may do. A new role allows everything; a role's Edit form restricts it per category \
+               (a category with every box ticked is fully allowed, as is a category created later) and on the design model.",
     },
 ];
 
@@ -345,6 +349,11 @@ async fn group_page(
     let mut tx = s.db.read().await?;
     let project = projects::get(&mut tx, &actor, pid).await?;
     let rows = group_rows(&mut tx, &actor, pid, g.slug).await?;
+    let cats = if g.slug == "roles" {
+        categories::list(&mut tx, &actor, pid).await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let body = html! {
         (layout::notice(done_notice(&d)))
@@ -367,6 +376,7 @@ async fn group_page(
                                     form.stack method="post" action=(format!("/projects/{pid}/settings/{}/{id}", g.slug)) {
                                         (csrf::field(&viewer))
                                         (group_inputs(g, Some(r), &format!("e{id}")))
+                                        @if g.slug == "roles" { (permission_grid(&cats, r)) }
                                         button type="submit" { "Save" }
                                     }
                                 }
@@ -427,6 +437,104 @@ fn group_inputs(g: &Group, row: Option<&Value>, prefix: &str) -> Markup {
     }
 }
 
+/// A role's permissions as a grid of checkboxes: a row per category (read / create / update)
+/// and one for the design model. A category the role does not list shows fully ticked.
+fn permission_grid(cats: &[Category], role: &Value) -> Markup {
+    let perms: Permissions = role
+        .get("permissions")
+        .cloned()
+        .and_then(|p| serde_json::from_value(p).ok())
+        .unwrap_or_default();
+    let box_ = |name: String, label: String, on: bool| {
+        html! {
+            td { input type="checkbox" name=(name) aria-label=(label) checked[on]; }
+        }
+    };
+    html! {
+        fieldset {
+            legend { "Permissions" }
+            input type="hidden" name="permissions" value="grid";
+            table.perm-grid {
+                thead { tr { th scope="col" { "Category" } th scope="col" { "Read" } th scope="col" { "Create" } th scope="col" { "Update" } } }
+                tbody {
+                    @for c in cats {
+                        @let cid = c.category_id;
+                        @let cp = perms.category(cid);
+                        @let (r, w, u) = cp.map_or((true, true, true), |p| (p.can_read, p.can_write, p.can_update));
+                        tr {
+                            th scope="row" { input type="hidden" name="permCategory" value=(cid); (c.name) }
+                            (box_(format!("perm.{cid}.read"), format!("{}: read", c.name), r))
+                            (box_(format!("perm.{cid}.write"), format!("{}: create", c.name), w))
+                            (box_(format!("perm.{cid}.update"), format!("{}: update", c.name), u))
+                        }
+                    }
+                    tr {
+                        th scope="row" { "Design model" }
+                        (box_("perm.design.read".into(), "Design model: read".into(), perms.game_design_model_permissions.can_read))
+                        (box_("perm.design.write".into(), "Design model: change".into(), perms.game_design_model_permissions.can_write))
+                        td {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The permissions of a role's grid form: a category with every box ticked is left out (fully
+/// allowed), the others are listed with their boxes. Unknown category ids are left to ops.
+fn permissions_from_form(f: &[(String, String)]) -> WebResult<Permissions> {
+    let mut cats: Vec<i64> = Vec::new();
+    for (k, _) in f {
+        let Some(rest) = k.strip_prefix("perm.") else {
+            continue;
+        };
+        let Some((id, what)) = rest.split_once('.') else {
+            return Err(WebError::bad("Bad permission field."));
+        };
+        if !matches!(what, "read" | "write" | "update") {
+            return Err(WebError::bad("Bad permission field."));
+        }
+        if id == "design" {
+            continue;
+        }
+        let id: i64 = id
+            .parse()
+            .map_err(|_| WebError::bad("Bad category id in the permissions."))?;
+        if !cats.contains(&id) {
+            cats.push(id);
+        }
+    }
+    // Categories shown with no box ticked send nothing: the grid names each category it shows.
+    for (k, v) in f {
+        if k == "permCategory" {
+            let id: i64 = v
+                .parse()
+                .map_err(|_| WebError::bad("Bad category id in the permissions."))?;
+            if !cats.contains(&id) {
+                cats.push(id);
+            }
+        }
+    }
+    let on = |k: String| checked(f, &k);
+    let category_permissions = cats
+        .into_iter()
+        .map(|id| CategoryPermission {
+            category_id: id,
+            can_read: on(format!("perm.{id}.read")),
+            can_write: on(format!("perm.{id}.write")),
+            can_update: on(format!("perm.{id}.update")),
+        })
+        .filter(|c| !(c.can_read && c.can_write && c.can_update))
+        .collect();
+    Ok(Permissions {
+        category_permissions,
+        game_design_model_permissions: DesignModelPermission {
+            can_read: checked(f, "perm.design.read"),
+            can_write: checked(f, "perm.design.write"),
+        },
+    })
+}
+
 async fn group_update(
     State(s): State<AppState>,
     Path((pid, slug, item)): Path<(i64, String, i64)>,
@@ -444,7 +552,15 @@ async fn group_update(
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    group_put(&mut tx, &actor, pid, g.slug, item, group_body(g, &f, base)).await?;
+    let mut body = group_body(g, &f, base);
+    if g.slug == "roles" && field(&f, "permissions") == Some("grid") {
+        let perms = permissions_from_form(&f)?;
+        let v = serde_json::to_value(perms).map_err(|e| WebError::bad(e.to_string()))?;
+        if let Value::Object(m) = &mut body {
+            m.insert("permissions".into(), v);
+        }
+    }
+    group_put(&mut tx, &actor, pid, g.slug, item, body).await?;
     tx.commit().await?;
     Ok(see_other(&format!(
         "/projects/{pid}/settings/{}?done=saved",
