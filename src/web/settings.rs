@@ -42,6 +42,15 @@ pub fn routes() -> Router<AppState> {
             "/projects/{id}/settings/members/{uid}/remove",
             post(remove_member),
         )
+        .route("/projects/{id}/settings/teams", post(create_team))
+        .route(
+            "/projects/{id}/settings/teams/{tid}/users",
+            post(add_team_user),
+        )
+        .route(
+            "/projects/{id}/settings/teams/{tid}/users/{uid}/remove",
+            post(remove_team_user),
+        )
         .route(
             "/projects/{id}/settings/webhooks",
             get(webhooks_page).post(create_webhook),
@@ -614,6 +623,9 @@ async fn members_page(
     let teams = crate::ops::workspaces::teams(&mut tx, &actor, project.workspace_id)
         .await
         .unwrap_or_default();
+    let ws_users = crate::ops::workspaces::users(&mut tx, &actor, project.workspace_id, false)
+        .await
+        .unwrap_or_default();
     tx.commit().await?;
     let role_select = |current: Option<i64>, id: &str| {
         html! {
@@ -667,17 +679,44 @@ async fn members_page(
             button type="submit" { "Add member" }
         }
         h3 { "Teams of the workspace" }
-        @if teams.is_empty() { p.muted { "No teams (create them with " code { "questlog team add" } ")." } }
+        @if teams.is_empty() { p.muted { "No teams yet." } }
         @for t in &teams {
+            @let tid = t.team_id;
             div.card {
                 strong { (t.name) } " "
-                span.muted { @for u in &t.users { (u.user.username) " " } }
                 form.inline method="post" action=(format!("/projects/{pid}/settings/members")) {
                     (csrf::field(&viewer))
-                    input type="hidden" name="teamId" value=(t.team_id);
-                    button.secondary type="submit" { "Add the whole team" }
+                    input type="hidden" name="teamId" value=(tid);
+                    button.secondary type="submit" { "Add the whole team to the project" }
+                }
+                ul {
+                    @for u in &t.users {
+                        li {
+                            (u.user.username) " "
+                            form.inline method="post" action=(format!("/projects/{pid}/settings/teams/{tid}/users/{}/remove", u.user.id))
+                                data-confirm=(format!("Take {} out of {}?", u.user.username, t.name)) {
+                                (csrf::field(&viewer))
+                                button.danger type="submit" aria-label=(format!("Take {} out of {}", u.user.username, t.name)) { "Remove" }
+                            }
+                        }
+                    }
+                }
+                form.row method="post" action=(format!("/projects/{pid}/settings/teams/{tid}/users")) {
+                    (csrf::field(&viewer))
+                    label.sr for=(format!("team-{tid}-user")) { "User to add to " (t.name) }
+                    select id=(format!("team-{tid}-user")) name="userId" {
+                        @for u in &ws_users { option value=(u.user.id) { (u.user.username) } }
+                    }
+                    button.secondary type="submit" { "Add to the team" }
                 }
             }
+        }
+        h3 { "New team" }
+        form.row method="post" action=(format!("/projects/{pid}/settings/teams")) {
+            (csrf::field(&viewer))
+            label for="team-name" { "Team name" }
+            input #team-name type="text" name="name" required maxlength="255";
+            button type="submit" { "Create team" }
         }
     };
     Ok(html(frame(
@@ -714,6 +753,54 @@ async fn add_member(
     Ok(see_other(&format!(
         "/projects/{pid}/settings/members?done=added"
     )))
+}
+
+fn members_done(pid: i64, what: &str) -> Response {
+    see_other(&format!("/projects/{pid}/settings/members?done={what}"))
+}
+
+async fn create_team(
+    State(s): State<AppState>,
+    Path(pid): Path<i64>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let actor = viewer.actor();
+    let mut tx = s.db.write().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    let name = field(&f, "name").unwrap_or("");
+    crate::ops::workspaces::create_team(&mut tx, &actor, project.workspace_id, name).await?;
+    tx.commit().await?;
+    Ok(members_done(pid, "added"))
+}
+
+async fn add_team_user(
+    State(s): State<AppState>,
+    Path((pid, tid)): Path<(i64, i64)>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let uid: i64 = field(&f, "userId")
+        .and_then(|u| u.parse().ok())
+        .ok_or_else(|| WebError::bad("Choose a user."))?;
+    let actor = viewer.actor();
+    let mut tx = s.db.write().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    crate::ops::workspaces::add_team_user(&mut tx, &actor, project.workspace_id, tid, uid).await?;
+    tx.commit().await?;
+    Ok(members_done(pid, "added"))
+}
+
+async fn remove_team_user(
+    State(s): State<AppState>,
+    Path((pid, tid, uid)): Path<(i64, i64, i64)>,
+    CsrfForm(viewer, _): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let actor = viewer.actor();
+    let mut tx = s.db.write().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    crate::ops::workspaces::remove_team_user(&mut tx, &actor, project.workspace_id, tid, uid)
+        .await?;
+    tx.commit().await?;
+    Ok(members_done(pid, "removed"))
 }
 
 async fn update_member(

@@ -577,3 +577,112 @@ async fn role_permissions_are_shown_and_saved_in_the_browser() {
         .expect(200);
     assert_eq!(last, after);
 }
+
+#[tokio::test]
+async fn teams_are_created_filled_and_emptied_by_a_workspace_admin() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let ws = app.get(&format!("/v0/projects/{pid}")).await.expect(200)["workspaceId"]
+        .as_i64()
+        .unwrap();
+    let (uid, mut maria) = user_browser(&app, "maria").await;
+    app.add_member(pid, uid, json!({})).await;
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings/members");
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams"),
+        &[("name", "Artists")],
+    )
+    .await
+    .expect(303);
+    let teams = app
+        .get(&format!("/v0/workspaces/{ws}/teams"))
+        .await
+        .expect(200);
+    let tid = teams[0]["teamId"].as_i64().unwrap();
+    assert_eq!(teams[0]["name"], "Artists");
+    // A duplicate name and a blank one: 4xx, nothing added.
+    let r = b
+        .submit(
+            &page,
+            &format!("/projects/{pid}/settings/teams"),
+            &[("name", "Artists")],
+        )
+        .await;
+    r.expect(409);
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams"),
+        &[("name", " ")],
+    )
+    .await
+    .expect(400);
+    let uid_s = uid.to_string();
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams/{tid}/users"),
+        &[("userId", &uid_s)],
+    )
+    .await
+    .expect(303);
+    let t = app
+        .get(&format!("/v0/workspaces/{ws}/teams/{tid}"))
+        .await
+        .expect(200);
+    assert_eq!(t["users"][0]["user"]["id"], uid);
+    let text = b.get(&page).await.expect(200).to_string();
+    assert!(text.contains(&format!("settings/teams/{tid}/users/{uid}/remove")));
+    // Not a workspace admin: 403; no token: 403; nothing changed.
+    maria
+        .submit(
+            &page,
+            &format!("/projects/{pid}/settings/teams"),
+            &[("name", "Mine")],
+        )
+        .await
+        .expect(403);
+    maria
+        .submit(
+            &page,
+            &format!("/projects/{pid}/settings/teams/{tid}/users/{uid}/remove"),
+            &[],
+        )
+        .await
+        .expect(403);
+    b.post(
+        &format!("/projects/{pid}/settings/teams"),
+        &[("name", "No token")],
+    )
+    .await
+    .expect(403);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM teams").await, 1);
+    // An unknown user or team: 4xx.
+    let r = b
+        .submit(
+            &page,
+            &format!("/projects/{pid}/settings/teams/{tid}/users"),
+            &[("userId", "9999")],
+        )
+        .await;
+    r.expect(400);
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams/9999/users"),
+        &[("userId", &uid_s)],
+    )
+    .await
+    .expect(404);
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams/{tid}/users/{uid}/remove"),
+        &[],
+    )
+    .await
+    .expect(303);
+    let t = app
+        .get(&format!("/v0/workspaces/{ws}/teams/{tid}"))
+        .await
+        .expect(200);
+    assert_eq!(t["users"], json!([]));
+}
