@@ -849,6 +849,10 @@ fn webhook_form(viewer: &Viewer, action: &str, w: Option<&webhooks::Webhook>) ->
                     }
                 }
             }
+            div {
+                label for="headers" { "Custom headers (one " code { "Name: value" } " a line, sent with every delivery)" }
+                textarea #headers name="headers" rows="3" spellcheck="false" { @if let Some(w) = w { (w.headers.join("\n")) } }
+            }
             div { label for="secret" { "Signing secret (8+ characters; blank keeps the current one)" } input #secret type="password" name="secret" autocomplete="off"; }
             label.check { input type="checkbox" name="isEnabled" checked[w.is_none_or(|w| w.is_enabled)]; "Enabled" }
             fieldset {
@@ -862,6 +866,17 @@ fn webhook_form(viewer: &Viewer, action: &str, w: Option<&webhooks::Webhook>) ->
             button type="submit" { @if w.is_some() { "Save webhook" } @else { "Create webhook" } }
         }
     }
+}
+
+/// The headers textarea: one `Name: value` a line, blank lines skipped (ops checks them).
+fn headers_of(f: &[(String, String)]) -> Vec<String> {
+    f.iter()
+        .filter(|(k, _)| k == "headers")
+        .flat_map(|(_, v)| v.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn events_of(f: &[(String, String)]) -> Vec<String> {
@@ -920,7 +935,7 @@ async fn create_webhook(
     let v = WebhookValues {
         url: field(&f, "url").map(str::to_string),
         events: Some(events_of(&f)),
-        headers: None,
+        headers: Some(headers_of(&f)),
         is_enabled: Some(checked(&f, "isEnabled")),
         format: field(&f, "format").map(str::to_string),
         secret: field(&f, "secret").map(|x| Some(x.to_string())),
@@ -990,7 +1005,7 @@ async fn update_webhook(
     let v = PatchWebhookValues {
         url: field(&f, "url").map(str::to_string),
         events: Some(events_of(&f)),
-        headers: None,
+        headers: Some(headers_of(&f)),
         is_enabled: Some(checked(&f, "isEnabled")),
         format: field(&f, "format").map(str::to_string),
         secret: field(&f, "secret").map(|x| Some(x.to_string())),

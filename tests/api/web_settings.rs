@@ -686,3 +686,90 @@ async fn teams_are_created_filled_and_emptied_by_a_workspace_admin() {
         .expect(200);
     assert_eq!(t["users"], json!([]));
 }
+
+#[tokio::test]
+async fn webhook_custom_headers_are_edited_on_the_form() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings/webhooks");
+    let url = "http://127.0.0.1:9/hook";
+    let r = b
+        .submit(
+            &page,
+            &page,
+            &[
+                ("url", url),
+                ("format", "hacknplan"),
+                ("event", "tag.created"),
+                (
+                    "headers",
+                    "X-Team: art\r\n\r\nAuthorization: Bearer abc\r\n",
+                ),
+            ],
+        )
+        .await;
+    r.expect(303);
+    let h = app
+        .get(&format!("/v0/projects/{pid}/webhooks"))
+        .await
+        .expect(200)[0]
+        .clone();
+    let wid = h["webhookId"].as_i64().unwrap();
+    assert_eq!(
+        h["headers"],
+        json!(["X-Team: art", "Authorization: Bearer abc"])
+    );
+    let hook_page = format!("{page}/{wid}");
+    let text = b.get(&hook_page).await.expect(200).to_string();
+    assert!(
+        text.contains("X-Team: art\nAuthorization: Bearer abc"),
+        "{text}"
+    );
+    // A header ops refuses: 400, nothing changed.
+    b.submit(
+        &hook_page,
+        &hook_page,
+        &[
+            ("url", url),
+            ("event", "tag.created"),
+            ("headers", "not a header"),
+        ],
+    )
+    .await
+    .expect(400);
+    let same = app
+        .get(&format!("/v0/projects/{pid}/webhooks/{wid}"))
+        .await
+        .expect(200);
+    assert_eq!(same["headers"], h["headers"]);
+    // Edited, then cleared.
+    b.submit(
+        &hook_page,
+        &hook_page,
+        &[
+            ("url", url),
+            ("event", "tag.created"),
+            ("headers", "X-Team: design"),
+        ],
+    )
+    .await
+    .expect(303);
+    let after = app
+        .get(&format!("/v0/projects/{pid}/webhooks/{wid}"))
+        .await
+        .expect(200);
+    assert_eq!(after["headers"], json!(["X-Team: design"]));
+    b.submit(
+        &hook_page,
+        &hook_page,
+        &[("url", url), ("event", "tag.created"), ("headers", "")],
+    )
+    .await
+    .expect(303);
+    let after = app
+        .get(&format!("/v0/projects/{pid}/webhooks/{wid}"))
+        .await
+        .expect(200);
+    assert_eq!(after["headers"], json!([]));
+}
