@@ -302,6 +302,21 @@ pub async fn workspace_reader(tx: &mut Tx, actor: &Actor, workspace_id: i64) -> 
     }
 }
 
+/// Managing a workspace's teams: the owner, or an active workspace admin.
+pub async fn workspace_admin(tx: &mut Tx, actor: &Actor, workspace_id: i64) -> OpResult<()> {
+    workspace_reader(tx, actor, workspace_id).await?;
+    actor.require(Scope::WorkspacesAdmin)?;
+    let (ok,): (bool,) = tx
+        .one(
+            "SELECT w.owner_id = $2 OR COALESCE((SELECT wu.is_admin FROM workspace_users wu \
+             WHERE wu.workspace_id = w.id AND wu.user_id = $2 AND wu.is_active), FALSE) \
+             FROM workspaces w WHERE w.id = $1",
+            params![workspace_id, actor.user_id],
+        )
+        .await?;
+    if ok { Ok(()) } else { Err(denied()) }
+}
+
 /// Creating a project in a workspace: an active member who is not a workspace guest.
 pub async fn workspace_project_creator(
     tx: &mut Tx,

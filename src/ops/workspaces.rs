@@ -1,4 +1,5 @@
-//! Workspaces, their teams and their users: read-only in v0 (the CLI manages them), and without
+//! Workspaces, their teams and their users: read-only in v0 except teams (created and filled by a
+//! workspace owner or admin, from the CLI or the web app), and without
 //! change records (§6 names no workspace event).
 
 use serde::Serialize;
@@ -360,4 +361,82 @@ pub async fn user(
         .await?
         .ok_or(OpError::NotFound)?;
     Ok(WorkspaceUser::from(row))
+}
+
+/// `[WORKSPACE ADMIN]` A new team (names are unique in the workspace: 409).
+pub async fn create_team(
+    tx: &mut Tx,
+    actor: &Actor,
+    workspace_id: i64,
+    name: &str,
+) -> OpResult<WorkspaceTeam> {
+    access::workspace_admin(tx, actor, workspace_id).await?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 255 {
+        return Err(OpError::invalid(
+            "The team needs a name (up to 255 characters).",
+        ));
+    }
+    let dup: Option<(i64,)> = tx
+        .opt(
+            "SELECT id FROM teams WHERE workspace_id = $1 AND name = $2",
+            params![workspace_id, name],
+        )
+        .await?;
+    if dup.is_some() {
+        return Err(OpError::conflict(format!(
+            "The workspace has a team named '{name}'."
+        )));
+    }
+    let id = crate::store::accounts::create_team(tx, workspace_id, name).await?;
+    team(tx, actor, workspace_id, id).await
+}
+
+/// `[WORKSPACE ADMIN]` Puts an active workspace user in a team (a user is in one team at a
+/// time, so this moves them from their previous one).
+pub async fn add_team_user(
+    tx: &mut Tx,
+    actor: &Actor,
+    workspace_id: i64,
+    team_id: i64,
+    user_id: i64,
+) -> OpResult<()> {
+    access::workspace_admin(tx, actor, workspace_id).await?;
+    load_teams(tx, workspace_id, Some(team_id))
+        .await?
+        .pop()
+        .ok_or(OpError::NotFound)?;
+    let active: Option<(bool,)> = tx
+        .opt(
+            "SELECT is_active FROM workspace_users WHERE workspace_id = $1 AND user_id = $2",
+            params![workspace_id, user_id],
+        )
+        .await?;
+    if active != Some((true,)) {
+        return Err(OpError::invalid(
+            "The user is not an active member of the workspace.",
+        ));
+    }
+    crate::store::accounts::add_team_user(tx, team_id, user_id).await?;
+    Ok(())
+}
+
+/// `[WORKSPACE ADMIN]` Takes a user out of a team; 404 when they are not in it.
+pub async fn remove_team_user(
+    tx: &mut Tx,
+    actor: &Actor,
+    workspace_id: i64,
+    team_id: i64,
+    user_id: i64,
+) -> OpResult<()> {
+    access::workspace_admin(tx, actor, workspace_id).await?;
+    load_teams(tx, workspace_id, Some(team_id))
+        .await?
+        .pop()
+        .ok_or(OpError::NotFound)?;
+    if crate::store::accounts::remove_team_user(tx, team_id, user_id).await? {
+        Ok(())
+    } else {
+        Err(OpError::NotFound)
+    }
 }

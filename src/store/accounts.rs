@@ -218,3 +218,14 @@ pub async fn add_team_user(tx: &mut Tx, team_id: i64, user_id: i64) -> DbResult<
         .await?
         == 1)
 }
+
+/// Takes a user out of a team (of the team's workspace); false when they were not in it.
+pub async fn remove_team_user(tx: &mut Tx, team_id: i64, user_id: i64) -> DbResult<bool> {
+    Ok(tx
+        .exec(
+            "UPDATE workspace_users SET team_id = NULL WHERE user_id = $2 AND team_id = $1",
+            params![team_id, user_id],
+        )
+        .await?
+        == 1)
+}

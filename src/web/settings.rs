@@ -16,7 +16,10 @@ use super::projects::{checked, field, module_checkboxes, modules_from_form};
 use super::session::Viewer;
 use super::{html, layout, see_other};
 use crate::http::AppState;
-use crate::model::{DesignElementType, ImportanceLevel, Project, Role, Stage, Tag};
+use crate::model::{
+    Category, CategoryPermission, DesignElementType, DesignModelPermission, ImportanceLevel,
+    Permissions, Project, Role, Stage, Tag,
+};
 use crate::ops::project_users::{self, CreateProjectUserValues, PatchProjectUserValues};
 use crate::ops::projects::{self, PatchProjectValues};
 use crate::ops::webhooks::{self, PatchWebhookValues, WebhookValues};
@@ -38,6 +41,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/projects/{id}/settings/members/{uid}/remove",
             post(remove_member),
+        )
+        .route("/projects/{id}/settings/teams", post(create_team))
+        .route(
+            "/projects/{id}/settings/teams/{tid}/users",
+            post(add_team_user),
+        )
+        .route(
+            "/projects/{id}/settings/teams/{tid}/users/{uid}/remove",
+            post(remove_team_user),
         )
         .route(
             "/projects/{id}/settings/webhooks",
@@ -154,7 +166,8 @@ const GROUPS: &[Group] = &[
             ("name", "Name", Input::Text),
             ("isAdmin", "Administrator", Input::Check),
         ],
-        help: "What members may do; a new role allows everything (restrict it through the API's permissions).",
+        help: "What members may do. A new role allows everything; a role's Edit form restricts it per category \
+               (a category with every box ticked is fully allowed, as is a category created later) and on the design model.",
     },
 ];
 
@@ -345,6 +358,11 @@ async fn group_page(
     let mut tx = s.db.read().await?;
     let project = projects::get(&mut tx, &actor, pid).await?;
     let rows = group_rows(&mut tx, &actor, pid, g.slug).await?;
+    let cats = if g.slug == "roles" {
+        categories::list(&mut tx, &actor, pid).await?
+    } else {
+        Vec::new()
+    };
     tx.commit().await?;
     let body = html! {
         (layout::notice(done_notice(&d)))
@@ -367,6 +385,7 @@ async fn group_page(
                                     form.stack method="post" action=(format!("/projects/{pid}/settings/{}/{id}", g.slug)) {
                                         (csrf::field(&viewer))
                                         (group_inputs(g, Some(r), &format!("e{id}")))
+                                        @if g.slug == "roles" { (permission_grid(&cats, r)) }
                                         button type="submit" { "Save" }
                                     }
                                 }
@@ -427,6 +446,104 @@ fn group_inputs(g: &Group, row: Option<&Value>, prefix: &str) -> Markup {
     }
 }
 
+/// A role's permissions as a grid of checkboxes: a row per category (read / create / update)
+/// and one for the design model. A category the role does not list shows fully ticked.
+fn permission_grid(cats: &[Category], role: &Value) -> Markup {
+    let perms: Permissions = role
+        .get("permissions")
+        .cloned()
+        .and_then(|p| serde_json::from_value(p).ok())
+        .unwrap_or_default();
+    let box_ = |name: String, label: String, on: bool| {
+        html! {
+            td { input type="checkbox" name=(name) aria-label=(label) checked[on]; }
+        }
+    };
+    html! {
+        fieldset {
+            legend { "Permissions" }
+            input type="hidden" name="permissions" value="grid";
+            table.perm-grid {
+                thead { tr { th scope="col" { "Category" } th scope="col" { "Read" } th scope="col" { "Create" } th scope="col" { "Update" } } }
+                tbody {
+                    @for c in cats {
+                        @let cid = c.category_id;
+                        @let cp = perms.category(cid);
+                        @let (r, w, u) = cp.map_or((true, true, true), |p| (p.can_read, p.can_write, p.can_update));
+                        tr {
+                            th scope="row" { input type="hidden" name="permCategory" value=(cid); (c.name) }
+                            (box_(format!("perm.{cid}.read"), format!("{}: read", c.name), r))
+                            (box_(format!("perm.{cid}.write"), format!("{}: create", c.name), w))
+                            (box_(format!("perm.{cid}.update"), format!("{}: update", c.name), u))
+                        }
+                    }
+                    tr {
+                        th scope="row" { "Design model" }
+                        (box_("perm.design.read".into(), "Design model: read".into(), perms.game_design_model_permissions.can_read))
+                        (box_("perm.design.write".into(), "Design model: change".into(), perms.game_design_model_permissions.can_write))
+                        td {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The permissions of a role's grid form: a category with every box ticked is left out (fully
+/// allowed), the others are listed with their boxes. Unknown category ids are left to ops.
+fn permissions_from_form(f: &[(String, String)]) -> WebResult<Permissions> {
+    let mut cats: Vec<i64> = Vec::new();
+    for (k, _) in f {
+        let Some(rest) = k.strip_prefix("perm.") else {
+            continue;
+        };
+        let Some((id, what)) = rest.split_once('.') else {
+            return Err(WebError::bad("Bad permission field."));
+        };
+        if !matches!(what, "read" | "write" | "update") {
+            return Err(WebError::bad("Bad permission field."));
+        }
+        if id == "design" {
+            continue;
+        }
+        let id: i64 = id
+            .parse()
+            .map_err(|_| WebError::bad("Bad category id in the permissions."))?;
+        if !cats.contains(&id) {
+            cats.push(id);
+        }
+    }
+    // Categories shown with no box ticked send nothing: the grid names each category it shows.
+    for (k, v) in f {
+        if k == "permCategory" {
+            let id: i64 = v
+                .parse()
+                .map_err(|_| WebError::bad("Bad category id in the permissions."))?;
+            if !cats.contains(&id) {
+                cats.push(id);
+            }
+        }
+    }
+    let on = |k: String| checked(f, &k);
+    let category_permissions = cats
+        .into_iter()
+        .map(|id| CategoryPermission {
+            category_id: id,
+            can_read: on(format!("perm.{id}.read")),
+            can_write: on(format!("perm.{id}.write")),
+            can_update: on(format!("perm.{id}.update")),
+        })
+        .filter(|c| !(c.can_read && c.can_write && c.can_update))
+        .collect();
+    Ok(Permissions {
+        category_permissions,
+        game_design_model_permissions: DesignModelPermission {
+            can_read: checked(f, "perm.design.read"),
+            can_write: checked(f, "perm.design.write"),
+        },
+    })
+}
+
 async fn group_update(
     State(s): State<AppState>,
     Path((pid, slug, item)): Path<(i64, String, i64)>,
@@ -444,7 +561,15 @@ async fn group_update(
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    group_put(&mut tx, &actor, pid, g.slug, item, group_body(g, &f, base)).await?;
+    let mut body = group_body(g, &f, base);
+    if g.slug == "roles" && field(&f, "permissions") == Some("grid") {
+        let perms = permissions_from_form(&f)?;
+        let v = serde_json::to_value(perms).map_err(|e| WebError::bad(e.to_string()))?;
+        if let Value::Object(m) = &mut body {
+            m.insert("permissions".into(), v);
+        }
+    }
+    group_put(&mut tx, &actor, pid, g.slug, item, body).await?;
     tx.commit().await?;
     Ok(see_other(&format!(
         "/projects/{pid}/settings/{}?done=saved",
@@ -496,6 +621,9 @@ async fn members_page(
     let members = project_users::list(&mut tx, &actor, pid, false, true).await?;
     let role_list: Vec<Role> = config::list(&mut tx, &actor, pid).await?;
     let teams = crate::ops::workspaces::teams(&mut tx, &actor, project.workspace_id)
+        .await
+        .unwrap_or_default();
+    let ws_users = crate::ops::workspaces::users(&mut tx, &actor, project.workspace_id, false)
         .await
         .unwrap_or_default();
     tx.commit().await?;
@@ -551,17 +679,44 @@ async fn members_page(
             button type="submit" { "Add member" }
         }
         h3 { "Teams of the workspace" }
-        @if teams.is_empty() { p.muted { "No teams (create them with " code { "questlog team add" } ")." } }
+        @if teams.is_empty() { p.muted { "No teams yet." } }
         @for t in &teams {
+            @let tid = t.team_id;
             div.card {
                 strong { (t.name) } " "
-                span.muted { @for u in &t.users { (u.user.username) " " } }
                 form.inline method="post" action=(format!("/projects/{pid}/settings/members")) {
                     (csrf::field(&viewer))
-                    input type="hidden" name="teamId" value=(t.team_id);
-                    button.secondary type="submit" { "Add the whole team" }
+                    input type="hidden" name="teamId" value=(tid);
+                    button.secondary type="submit" { "Add the whole team to the project" }
+                }
+                ul {
+                    @for u in &t.users {
+                        li {
+                            (u.user.username) " "
+                            form.inline method="post" action=(format!("/projects/{pid}/settings/teams/{tid}/users/{}/remove", u.user.id))
+                                data-confirm=(format!("Take {} out of {}?", u.user.username, t.name)) {
+                                (csrf::field(&viewer))
+                                button.danger type="submit" aria-label=(format!("Take {} out of {}", u.user.username, t.name)) { "Remove" }
+                            }
+                        }
+                    }
+                }
+                form.row method="post" action=(format!("/projects/{pid}/settings/teams/{tid}/users")) {
+                    (csrf::field(&viewer))
+                    label.sr for=(format!("team-{tid}-user")) { "User to add to " (t.name) }
+                    select id=(format!("team-{tid}-user")) name="userId" {
+                        @for u in &ws_users { option value=(u.user.id) { (u.user.username) } }
+                    }
+                    button.secondary type="submit" { "Add to the team" }
                 }
             }
+        }
+        h3 { "New team" }
+        form.row method="post" action=(format!("/projects/{pid}/settings/teams")) {
+            (csrf::field(&viewer))
+            label for="team-name" { "Team name" }
+            input #team-name type="text" name="name" required maxlength="255";
+            button type="submit" { "Create team" }
         }
     };
     Ok(html(frame(
@@ -598,6 +753,54 @@ async fn add_member(
     Ok(see_other(&format!(
         "/projects/{pid}/settings/members?done=added"
     )))
+}
+
+fn members_done(pid: i64, what: &str) -> Response {
+    see_other(&format!("/projects/{pid}/settings/members?done={what}"))
+}
+
+async fn create_team(
+    State(s): State<AppState>,
+    Path(pid): Path<i64>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let actor = viewer.actor();
+    let mut tx = s.db.write().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    let name = field(&f, "name").unwrap_or("");
+    crate::ops::workspaces::create_team(&mut tx, &actor, project.workspace_id, name).await?;
+    tx.commit().await?;
+    Ok(members_done(pid, "added"))
+}
+
+async fn add_team_user(
+    State(s): State<AppState>,
+    Path((pid, tid)): Path<(i64, i64)>,
+    CsrfForm(viewer, f): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let uid: i64 = field(&f, "userId")
+        .and_then(|u| u.parse().ok())
+        .ok_or_else(|| WebError::bad("Choose a user."))?;
+    let actor = viewer.actor();
+    let mut tx = s.db.write().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    crate::ops::workspaces::add_team_user(&mut tx, &actor, project.workspace_id, tid, uid).await?;
+    tx.commit().await?;
+    Ok(members_done(pid, "added"))
+}
+
+async fn remove_team_user(
+    State(s): State<AppState>,
+    Path((pid, tid, uid)): Path<(i64, i64, i64)>,
+    CsrfForm(viewer, _): CsrfForm<Vec<(String, String)>>,
+) -> WebResult<Response> {
+    let actor = viewer.actor();
+    let mut tx = s.db.write().await?;
+    let project = projects::get(&mut tx, &actor, pid).await?;
+    crate::ops::workspaces::remove_team_user(&mut tx, &actor, project.workspace_id, tid, uid)
+        .await?;
+    tx.commit().await?;
+    Ok(members_done(pid, "removed"))
 }
 
 async fn update_member(
@@ -646,6 +849,10 @@ fn webhook_form(viewer: &Viewer, action: &str, w: Option<&webhooks::Webhook>) ->
                     }
                 }
             }
+            div {
+                label for="headers" { "Custom headers (one " code { "Name: value" } " a line, sent with every delivery)" }
+                textarea #headers name="headers" rows="3" spellcheck="false" { @if let Some(w) = w { (w.headers.join("\n")) } }
+            }
             div { label for="secret" { "Signing secret (8+ characters; blank keeps the current one)" } input #secret type="password" name="secret" autocomplete="off"; }
             label.check { input type="checkbox" name="isEnabled" checked[w.is_none_or(|w| w.is_enabled)]; "Enabled" }
             fieldset {
@@ -659,6 +866,17 @@ fn webhook_form(viewer: &Viewer, action: &str, w: Option<&webhooks::Webhook>) ->
             button type="submit" { @if w.is_some() { "Save webhook" } @else { "Create webhook" } }
         }
     }
+}
+
+/// The headers textarea: one `Name: value` a line, blank lines skipped (ops checks them).
+fn headers_of(f: &[(String, String)]) -> Vec<String> {
+    f.iter()
+        .filter(|(k, _)| k == "headers")
+        .flat_map(|(_, v)| v.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn events_of(f: &[(String, String)]) -> Vec<String> {
@@ -717,7 +935,7 @@ async fn create_webhook(
     let v = WebhookValues {
         url: field(&f, "url").map(str::to_string),
         events: Some(events_of(&f)),
-        headers: None,
+        headers: Some(headers_of(&f)),
         is_enabled: Some(checked(&f, "isEnabled")),
         format: field(&f, "format").map(str::to_string),
         secret: field(&f, "secret").map(|x| Some(x.to_string())),
@@ -787,7 +1005,7 @@ async fn update_webhook(
     let v = PatchWebhookValues {
         url: field(&f, "url").map(str::to_string),
         events: Some(events_of(&f)),
-        headers: None,
+        headers: Some(headers_of(&f)),
         is_enabled: Some(checked(&f, "isEnabled")),
         format: field(&f, "format").map(str::to_string),
         secret: field(&f, "secret").map(|x| Some(x.to_string())),

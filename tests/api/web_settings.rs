@@ -434,3 +434,342 @@ async fn group_rows_are_edited_keeping_what_the_form_does_not_show() {
         .await
         .expect(400);
 }
+
+#[tokio::test]
+async fn role_permissions_are_shown_and_saved_in_the_browser() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let cats = app
+        .get(&format!("/v0/projects/{pid}/categories"))
+        .await
+        .expect(200);
+    let cats = cats.as_array().unwrap();
+    let (c1, c2, c3) = (
+        cats[0]["categoryId"].as_i64().unwrap(),
+        cats[1]["categoryId"].as_i64().unwrap(),
+        cats[2]["categoryId"].as_i64().unwrap(),
+    );
+    let role = app
+        .post(
+            &format!("/v0/projects/{pid}/roles"),
+            json!({"name": "Artist"}),
+        )
+        .await;
+    let rid = role.expect(201)["roleId"].as_i64().unwrap();
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings/roles");
+    let text = b.get(&page).await.expect(200).to_string();
+    // A new role: every box ticked.
+    assert!(text.contains(&format!("name=\"perm.{c1}.read\"")));
+    assert!(text.contains("name=\"perm.design.write\""));
+    let (s1, s2, s3) = (c1.to_string(), c2.to_string(), c3.to_string());
+    let (r1, w2, u2, r2) = (
+        format!("perm.{c1}.read"),
+        format!("perm.{c2}.write"),
+        format!("perm.{c2}.update"),
+        format!("perm.{c2}.read"),
+    );
+    let mut form: Vec<(&str, &str)> = vec![
+        ("name", "Artist"),
+        ("permissions", "grid"),
+        ("permCategory", &s1),
+        ("permCategory", &s2),
+        ("permCategory", &s3),
+        (&r1, "on"),
+        (&r2, "on"),
+        (&w2, "on"),
+        (&u2, "on"),
+        ("perm.design.read", "on"),
+    ];
+    let mut full = vec![];
+    for c in cats.iter().skip(3) {
+        full.push(c["categoryId"].as_i64().unwrap().to_string());
+    }
+    let extra: Vec<(String, String)> = full
+        .iter()
+        .flat_map(|id| {
+            [
+                ("permCategory".to_string(), id.clone()),
+                (format!("perm.{id}.read"), "on".to_string()),
+                (format!("perm.{id}.write"), "on".to_string()),
+                (format!("perm.{id}.update"), "on".to_string()),
+            ]
+        })
+        .collect();
+    form.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    b.submit(&page, &format!("{page}/{rid}"), &form)
+        .await
+        .expect(303);
+    let r = app
+        .get(&format!("/v0/projects/{pid}/roles/{rid}"))
+        .await
+        .expect(200);
+    // c1 read only, c3 nothing, c2 and the rest fully allowed (so not listed).
+    assert_eq!(
+        r["permissions"]["categoryPermissions"],
+        json!([
+            {"categoryId": c1, "canRead": true, "canWrite": false, "canUpdate": false},
+            {"categoryId": c3, "canRead": false, "canWrite": false, "canUpdate": false},
+        ])
+    );
+    assert_eq!(
+        r["permissions"]["gameDesignModelPermissions"],
+        json!({"canRead": true, "canWrite": false})
+    );
+    // The form shows them back.
+    let text = b.get(&page).await.expect(200).to_string();
+    let box_of = |name: &str| {
+        let i = text.find(&format!("name=\"{name}\"")).unwrap();
+        let end = i + text[i..].find('>').unwrap();
+        text[i..end].contains("checked")
+    };
+    assert!(box_of(&format!("perm.{c1}.read")));
+    assert!(!box_of(&format!("perm.{c1}.write")));
+    assert!(box_of(&format!("perm.{c2}.update")));
+    assert!(!box_of(&format!("perm.{c3}.read")));
+    assert!(!box_of("perm.design.write"));
+    // Renaming without the grid keeps them.
+    b.submit(&page, &format!("{page}/{rid}"), &[("name", "Lead artist")])
+        .await
+        .expect(303);
+    let after = app
+        .get(&format!("/v0/projects/{pid}/roles/{rid}"))
+        .await
+        .expect(200);
+    assert_eq!(after["name"], "Lead artist");
+    assert_eq!(after["permissions"], r["permissions"]);
+
+    // Bad input: an unknown category, a bad id: 400, nothing changed.
+    for bad in ["perm.99999.read", "perm.x.read", "perm.1.delete"] {
+        b.submit(
+            &page,
+            &format!("{page}/{rid}"),
+            &[
+                ("name", "Lead artist"),
+                ("permissions", "grid"),
+                (bad, "on"),
+            ],
+        )
+        .await
+        .expect(400);
+    }
+    // No CSRF token: 403, nothing changed.
+    b.post(
+        &format!("{page}/{rid}"),
+        &[("name", "Lead artist"), ("permissions", "grid")],
+    )
+    .await
+    .expect(403);
+    // A member who isn't admin: 403, nothing changed.
+    let (uid, mut maria) = user_browser(&app, "maria").await;
+    app.add_member(pid, uid, json!({})).await;
+    maria
+        .submit(
+            &page,
+            &format!("{page}/{rid}"),
+            &[("name", "Lead artist"), ("permissions", "grid")],
+        )
+        .await
+        .expect(403);
+    let last = app
+        .get(&format!("/v0/projects/{pid}/roles/{rid}"))
+        .await
+        .expect(200);
+    assert_eq!(last, after);
+}
+
+#[tokio::test]
+async fn teams_are_created_filled_and_emptied_by_a_workspace_admin() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let ws = app.get(&format!("/v0/projects/{pid}")).await.expect(200)["workspaceId"]
+        .as_i64()
+        .unwrap();
+    let (uid, mut maria) = user_browser(&app, "maria").await;
+    app.add_member(pid, uid, json!({})).await;
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings/members");
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams"),
+        &[("name", "Artists")],
+    )
+    .await
+    .expect(303);
+    let teams = app
+        .get(&format!("/v0/workspaces/{ws}/teams"))
+        .await
+        .expect(200);
+    let tid = teams[0]["teamId"].as_i64().unwrap();
+    assert_eq!(teams[0]["name"], "Artists");
+    // A duplicate name and a blank one: 4xx, nothing added.
+    let r = b
+        .submit(
+            &page,
+            &format!("/projects/{pid}/settings/teams"),
+            &[("name", "Artists")],
+        )
+        .await;
+    r.expect(409);
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams"),
+        &[("name", " ")],
+    )
+    .await
+    .expect(400);
+    let uid_s = uid.to_string();
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams/{tid}/users"),
+        &[("userId", &uid_s)],
+    )
+    .await
+    .expect(303);
+    let t = app
+        .get(&format!("/v0/workspaces/{ws}/teams/{tid}"))
+        .await
+        .expect(200);
+    assert_eq!(t["users"][0]["user"]["id"], uid);
+    let text = b.get(&page).await.expect(200).to_string();
+    assert!(text.contains(&format!("settings/teams/{tid}/users/{uid}/remove")));
+    // Not a workspace admin: 403; no token: 403; nothing changed.
+    maria
+        .submit(
+            &page,
+            &format!("/projects/{pid}/settings/teams"),
+            &[("name", "Mine")],
+        )
+        .await
+        .expect(403);
+    maria
+        .submit(
+            &page,
+            &format!("/projects/{pid}/settings/teams/{tid}/users/{uid}/remove"),
+            &[],
+        )
+        .await
+        .expect(403);
+    b.post(
+        &format!("/projects/{pid}/settings/teams"),
+        &[("name", "No token")],
+    )
+    .await
+    .expect(403);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM teams").await, 1);
+    // An unknown user or team: 4xx.
+    let r = b
+        .submit(
+            &page,
+            &format!("/projects/{pid}/settings/teams/{tid}/users"),
+            &[("userId", "9999")],
+        )
+        .await;
+    r.expect(400);
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams/9999/users"),
+        &[("userId", &uid_s)],
+    )
+    .await
+    .expect(404);
+    b.submit(
+        &page,
+        &format!("/projects/{pid}/settings/teams/{tid}/users/{uid}/remove"),
+        &[],
+    )
+    .await
+    .expect(303);
+    let t = app
+        .get(&format!("/v0/workspaces/{ws}/teams/{tid}"))
+        .await
+        .expect(200);
+    assert_eq!(t["users"], json!([]));
+}
+
+#[tokio::test]
+async fn webhook_custom_headers_are_edited_on_the_form() {
+    let app = spawn_app().await;
+    let pid = app.project("Tower").await;
+    let mut b = owner_browser(&app).await;
+    let page = format!("/projects/{pid}/settings/webhooks");
+    let url = "http://127.0.0.1:9/hook";
+    let r = b
+        .submit(
+            &page,
+            &page,
+            &[
+                ("url", url),
+                ("format", "hacknplan"),
+                ("event", "tag.created"),
+                (
+                    "headers",
+                    "X-Team: art\r\n\r\nAuthorization: Bearer abc\r\n",
+                ),
+            ],
+        )
+        .await;
+    r.expect(303);
+    let h = app
+        .get(&format!("/v0/projects/{pid}/webhooks"))
+        .await
+        .expect(200)[0]
+        .clone();
+    let wid = h["webhookId"].as_i64().unwrap();
+    assert_eq!(
+        h["headers"],
+        json!(["X-Team: art", "Authorization: Bearer abc"])
+    );
+    let hook_page = format!("{page}/{wid}");
+    let text = b.get(&hook_page).await.expect(200).to_string();
+    assert!(
+        text.contains("X-Team: art\nAuthorization: Bearer abc"),
+        "{text}"
+    );
+    // A header ops refuses: 400, nothing changed.
+    b.submit(
+        &hook_page,
+        &hook_page,
+        &[
+            ("url", url),
+            ("event", "tag.created"),
+            ("headers", "not a header"),
+        ],
+    )
+    .await
+    .expect(400);
+    let same = app
+        .get(&format!("/v0/projects/{pid}/webhooks/{wid}"))
+        .await
+        .expect(200);
+    assert_eq!(same["headers"], h["headers"]);
+    // Edited, then cleared.
+    b.submit(
+        &hook_page,
+        &hook_page,
+        &[
+            ("url", url),
+            ("event", "tag.created"),
+            ("headers", "X-Team: design"),
+        ],
+    )
+    .await
+    .expect(303);
+    let after = app
+        .get(&format!("/v0/projects/{pid}/webhooks/{wid}"))
+        .await
+        .expect(200);
+    assert_eq!(after["headers"], json!(["X-Team: design"]));
+    b.submit(
+        &hook_page,
+        &hook_page,
+        &[("url", url), ("event", "tag.created"), ("headers", "")],
+    )
+    .await
+    .expect(303);
+    let after = app
+        .get(&format!("/v0/projects/{pid}/webhooks/{wid}"))
+        .await
+        .expect(200);
+    assert_eq!(after["headers"], json!([]));
+}
