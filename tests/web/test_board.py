@@ -6,6 +6,7 @@ import time
 import zlib
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from conftest import new_page, sign_in
 
@@ -59,7 +60,15 @@ def card(page, item_id):
 
 
 def column_of(page, item_id):
-    return card(page, item_id).evaluate("c => c.closest('.column').dataset.stage")
+    # A live update replaces the card element; one read between Playwright finding the card and
+    # evaluating on it sees a detached card. That read answers None, and wait_for asks again.
+    try:
+        return card(page, item_id).evaluate(
+            "c => { const col = c.closest('.column'); return col ? col.dataset.stage : null; }",
+            timeout=2000,
+        )
+    except PlaywrightError:
+        return None
 
 
 def test_board_create_drag_keyboard_and_live(server, receiver, planned, browser, signed_in_page, shot):
