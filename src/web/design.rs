@@ -33,7 +33,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/projects/{pid}/design/{eid}", get(element_page))
         .route("/projects/{pid}/design/{eid}/parent", post(reparent))
-        .route("/projects/{pid}/design/{eid}/comments", post(add_comment))
+        .route(
+            "/projects/{pid}/design/{eid}/comments",
+            post(super::comments::add::<OnDesignElement>),
+        )
 }
 
 fn parent_of(e: &DesignElement) -> Option<i64> {
@@ -280,25 +283,4 @@ async fn create_element(
     design_elements::create(&mut tx, &v.actor(), pid, values).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/projects/{pid}/design")))
-}
-
-#[derive(Debug, Deserialize)]
-struct TextForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
-    text: Option<String>,
-}
-
-async fn add_comment(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path((pid, eid)): Path<(i64, i64)>,
-    axum::Form(f): axum::Form<TextForm>,
-) -> Result<Redirect, WebError> {
-    csrf::check(&v, &f.csrf)?;
-    let mut tx = s.db.write().await?;
-    comments::create::<OnDesignElement>(&mut tx, &v.actor(), pid, eid, f.text.unwrap_or_default())
-        .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/projects/{pid}/design/{eid}")))
 }

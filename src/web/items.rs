@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::board::{board_select, color, ink, opt_id};
 use super::charts::num;
+use super::comments::TextForm;
 use super::csrf;
 use super::error::WebError;
 use super::layout;
@@ -32,7 +33,10 @@ pub fn routes() -> Router<AppState> {
             "/projects/{pid}/items/{id}/subtasks/{sid}/{action}",
             post(sub_task_action),
         )
-        .route("/projects/{pid}/items/{id}/comments", post(add_comment))
+        .route(
+            "/projects/{pid}/items/{id}/comments",
+            post(super::comments::add::<OnWorkItem>),
+        )
         .route(
             "/projects/{pid}/items/{id}/comments/{cid}/{action}",
             post(comment_action),
@@ -436,27 +440,6 @@ async fn sub_task_action(
         "delete" => sub_tasks::delete(&mut tx, &v.actor(), pid, id, sid).await?,
         _ => return Err(OpError::NotFound.into()),
     }
-    tx.commit().await?;
-    Ok(back(pid, id))
-}
-
-#[derive(Debug, Deserialize)]
-struct TextForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
-    text: Option<String>,
-}
-
-async fn add_comment(
-    State(s): State<AppState>,
-    v: Viewer,
-    Path((pid, id)): Path<(i64, i64)>,
-    axum::Form(f): axum::Form<TextForm>,
-) -> Result<Redirect, WebError> {
-    csrf::check(&v, &f.csrf)?;
-    let mut tx = s.db.write().await?;
-    comments::create::<OnWorkItem>(&mut tx, &v.actor(), pid, id, f.text.unwrap_or_default())
-        .await?;
     tx.commit().await?;
     Ok(back(pid, id))
 }

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod auth;
 pub mod board;
 pub mod charts;
+mod comments;
 pub mod csrf;
 pub mod design;
 pub mod error;
