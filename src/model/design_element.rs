@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{DesignElementType, ProjectUser, project_users_by_id};
+use super::{DesignElementType, ProjectUser, Shared, project_users_by_id};
 use crate::store::{DbResult, Tx, Val, placeholders};
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -104,6 +104,17 @@ pub const DESIGN_ELEMENT_SELECT: &str = "SELECT de.project_id, de.design_element
      FROM design_elements de JOIN design_element_types dt \
        ON dt.project_id = de.project_id AND dt.design_element_type_id = de.design_element_type_id";
 
+/// `DESIGN_ELEMENT_SELECT` with the counts left at 0, for callers that add them up in one
+/// grouped statement for all their elements (`design_elements_by_id_with`).
+const DESIGN_ELEMENT_SELECT_UNCOUNTED: &str = "SELECT de.project_id, de.design_element_id, \
+     de.parent_id, de.sibling_index, de.name, de.description, de.start_date, de.due_date, \
+     de.creation_date, de.update_date, de.creator_id, dt.design_element_type_id AS type_id, \
+     dt.name AS type_name, dt.icon AS type_icon, dt.color AS type_color, \
+     dt.creation_date AS type_creation_date, CAST(0 AS BIGINT) AS total_work_item_count, \
+     CAST(0 AS BIGINT) AS closed_work_item_count \
+     FROM design_elements de JOIN design_element_types dt \
+       ON dt.project_id = de.project_id AND dt.design_element_type_id = de.design_element_type_id";
+
 impl DesignElement {
     /// Shapes a row; `users` maps creator ids to project users (see `project_users_by_id`).
     pub fn from_row(r: DesignElementRow, users: &HashMap<i64, ProjectUser>) -> DesignElement {
@@ -156,7 +167,7 @@ async fn load_design_elements_with(
     hidden: &[i64],
     where_sql: &str,
     params: &[Val],
-    known: &HashMap<i64, ProjectUser>,
+    known: &HashMap<i64, Shared<ProjectUser>>,
 ) -> DbResult<Vec<DesignElement>> {
     let mut rows: Vec<DesignElementRow> = tx
         .all(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
@@ -170,6 +181,16 @@ async fn load_design_elements_with(
             }
         }
     }
+    shape(tx, project_id, rows, known).await
+}
+
+/// Shapes rows, fetching the creators missing from `known` in one statement.
+async fn shape(
+    tx: &mut Tx,
+    project_id: i64,
+    rows: Vec<DesignElementRow>,
+    known: &HashMap<i64, Shared<ProjectUser>>,
+) -> DbResult<Vec<DesignElement>> {
     let creators: Vec<i64> = rows
         .iter()
         .map(|r| r.creator_id)
@@ -178,7 +199,9 @@ async fn load_design_elements_with(
     let mut users = project_users_by_id(tx, project_id, &creators).await?;
     for r in &rows {
         if let Some(u) = known.get(&r.creator_id) {
-            users.entry(r.creator_id).or_insert_with(|| u.clone());
+            users
+                .entry(r.creator_id)
+                .or_insert_with(|| ProjectUser::clone(u));
         }
     }
     Ok(rows
@@ -237,7 +260,7 @@ pub async fn design_elements_by_id_with(
     project_id: i64,
     ids: &[i64],
     hidden: &[i64],
-    known: &HashMap<i64, ProjectUser>,
+    known: &HashMap<i64, Shared<ProjectUser>>,
 ) -> DbResult<HashMap<i64, DesignElement>> {
     let mut ids = ids.to_vec();
     ids.sort_unstable();
@@ -247,17 +270,47 @@ pub async fn design_elements_by_id_with(
     }
     let mut params: Vec<Val> = vec![project_id.into()];
     params.extend(ids.iter().map(|i| Val::from(*i)));
-    let list = load_design_elements_with(
-        tx,
-        project_id,
-        hidden,
-        &format!(
-            "WHERE de.project_id = $1 AND de.design_element_id IN ({})",
-            placeholders(2, ids.len())
-        ),
-        &params,
-        known,
-    )
-    .await?;
+    let in_list = placeholders(2, ids.len());
+    let mut rows: Vec<DesignElementRow> = tx
+        .all(
+            &format!(
+                "{DESIGN_ELEMENT_SELECT_UNCOUNTED} \
+                 WHERE de.project_id = $1 AND de.design_element_id IN ({in_list})"
+            ),
+            &params,
+        )
+        .await?;
+    // The counts of all of them in one statement that reads each running total once, in index
+    // order (no sort), checking its stage against the closed ones listed once per statement (two
+    // correlated subqueries per element read every row twice, one of them joined to stages).
+    let hidden_cond = if hidden.is_empty() {
+        String::new()
+    } else {
+        let list = placeholders(params.len() + 1, hidden.len());
+        params.extend(hidden.iter().map(|c| Val::from(*c)));
+        format!(" AND t.category_id NOT IN ({list})")
+    };
+    let counts: Vec<(i64, i64, i64)> = tx
+        .all(
+            &format!(
+                "SELECT t.design_element_id, CAST(SUM(t.n) AS BIGINT), \
+                 CAST(SUM(CASE WHEN t.stage_id IN (SELECT s.stage_id FROM stages s \
+                   WHERE s.project_id = $1 AND s.status = 'closed') THEN t.n ELSE 0 END) AS BIGINT) \
+                 FROM design_element_tallies t \
+                 WHERE t.project_id = $1 AND t.design_element_id IN ({in_list}){hidden_cond} \
+                 GROUP BY t.design_element_id"
+            ),
+            &params,
+        )
+        .await?;
+    let counts: HashMap<i64, (i64, i64)> =
+        counts.into_iter().map(|(d, t, c)| (d, (t, c))).collect();
+    for r in &mut rows {
+        if let Some((total, closed)) = counts.get(&r.design_element_id) {
+            r.total_work_item_count = *total;
+            r.closed_work_item_count = *closed;
+        }
+    }
+    let list = shape(tx, project_id, rows, known).await?;
     Ok(list.into_iter().map(|d| (d.design_element_id, d)).collect())
 }

@@ -1,9 +1,12 @@
 //! The work item as every reply shows it (BEHAVIOUR.md §5). `store::work_items::load` builds it.
+//! The rows it nests are `Shared`: the same few stages, boards, users… in every item of a page.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Board, Category, DesignElement, ImportanceLevel, ProjectUser, Stage, Tag, User};
+use super::{
+    Board, Category, DesignElement, ImportanceLevel, ProjectUser, Shared, Stage, Tag, User,
+};
 
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -18,8 +21,10 @@ pub struct WorkItem {
     pub description: Option<String>,
     /// User stories show the built-in `{categoryId: -1, name: "User story"}`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub category: Option<Category>,
-    pub stage: Stage,
+    #[schema(value_type = Option<Category>)]
+    pub category: Option<Shared<Category>>,
+    #[schema(value_type = Stage)]
+    pub stage: Shared<Stage>,
     #[serde(serialize_with = "super::num")]
     pub estimated_cost: f64,
     /// Sum of the item's work logs.
@@ -36,7 +41,8 @@ pub struct WorkItem {
     /// Position among the items of its design element, 0-based.
     pub design_element_index: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub design_element: Option<DesignElement>,
+    #[schema(value_type = Option<DesignElement>)]
+    pub design_element: Option<Shared<DesignElement>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,13 +52,18 @@ pub struct WorkItem {
     pub closing_date: Option<String>,
     pub creation_date: String,
     /// The creator.
-    pub user: User,
+    #[schema(value_type = User)]
+    pub user: Shared<User>,
     /// Absent for backlog items.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub board: Option<Board>,
-    pub assigned_users: Vec<ProjectUser>,
-    pub tags: Vec<Tag>,
-    pub importance_level: ImportanceLevel,
+    #[schema(value_type = Option<Board>)]
+    pub board: Option<Shared<Board>>,
+    #[schema(value_type = Vec<ProjectUser>)]
+    pub assigned_users: Vec<Shared<ProjectUser>>,
+    #[schema(value_type = Vec<Tag>)]
+    pub tags: Vec<Shared<Tag>>,
+    #[schema(value_type = ImportanceLevel)]
+    pub importance_level: Shared<ImportanceLevel>,
     pub has_dependencies: bool,
     /// Some item it depends on is in a stage that is neither closed nor an unblocker.
     pub is_blocked: bool,

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use super::{DbResult, Tx, Val, placeholders};
-use crate::model::{Category, WorkItem, design_elements_by_id_with};
+use crate::model::{Category, Shared, WorkItem, design_elements_by_id_with};
 use crate::params;
 
 mod refs;
@@ -104,7 +104,7 @@ const ITEM_SELECT: &str = "SELECT w.project_id, w.work_item_id, w.parent_story_i
         JOIN stages ps ON ps.project_id = pw.project_id AND ps.stage_id = pw.stage_id \
         WHERE d.project_id = w.project_id AND d.work_item_id = w.work_item_id \
         AND ps.status <> 'closed' AND NOT ps.is_unblocker) ELSE FALSE END AS is_blocked, \
-     (SELECT v.version FROM ref_versions v WHERE v.id = w.project_id) AS ref_version, \
+     (SELECT v.version FROM ref_versions v WHERE v.id = $1) AS ref_version, \
      (SELECT v.version FROM ref_versions v WHERE v.id = 0) AS users_version \
      FROM work_items w";
 
@@ -176,11 +176,19 @@ pub async fn load(
         .map(|r| r.creator_id)
         .filter(|u| refs.user(*u).is_none())
         .collect();
-    let others = refs::users_by_id(tx, &unknown).await?;
+    let others: HashMap<i64, Shared<crate::model::User>> = refs::users_by_id(tx, &unknown)
+        .await?
+        .into_iter()
+        .map(|(id, u)| (id, Shared::new(u)))
+        .collect();
 
     let element_ids: Vec<i64> = rows.iter().filter_map(|r| r.design_element_id).collect();
-    let elements =
-        design_elements_by_id_with(tx, project_id, &element_ids, hidden, &refs.members).await?;
+    let elements: HashMap<i64, Shared<_>> =
+        design_elements_by_id_with(tx, project_id, &element_ids, hidden, &refs.members)
+            .await?
+            .into_iter()
+            .map(|(id, e)| (id, Shared::new(e)))
+            .collect();
 
     // Card pictures: one statement, only when some item has one.
     let picture_ids: Vec<i64> = rows.iter().filter_map(|r| r.picture_id).collect();
@@ -199,7 +207,10 @@ pub async fn load(
             continue;
         };
         let category = if r.is_story {
-            Some(Category::user_story(r.project_id, &r.creation_date))
+            Some(Shared::new(Category::user_story(
+                r.project_id,
+                &r.creation_date,
+            )))
         } else {
             r.category_id.and_then(|c| refs.categories.get(&c).cloned())
         };

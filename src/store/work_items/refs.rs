@@ -22,33 +22,31 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::model::{
     BOARD_SELECT, Board, BoardRow, CATEGORY_COLS, Category, IMPORTANCE_LEVEL_COLS, ImportanceLevel,
-    ProjectUser, STAGE_COLS, Stage, TAG_COLS, Tag, USER_COLS, User, list_project_users,
+    ProjectUser, STAGE_COLS, Shared, Stage, TAG_COLS, Tag, USER_COLS, User, list_project_users,
 };
 use crate::params;
 use crate::store::{DbResult, Tx, Val, placeholders};
 
-/// One project's reference rows, as of `version` (and `users_version` for the users in them).
+/// One project's reference rows, as of `version` (and `users_version` for the users in them),
+/// each `Shared`: rendered to JSON once per version instead of once per item that nests it.
 pub(crate) struct Refs {
     version: i64,
     users_version: i64,
-    pub categories: HashMap<i64, Category>,
-    pub stages: HashMap<i64, Stage>,
-    pub levels: HashMap<i64, ImportanceLevel>,
-    pub boards: HashMap<i64, Board>,
-    pub tags: HashMap<i64, Tag>,
+    pub categories: HashMap<i64, Shared<Category>>,
+    pub stages: HashMap<i64, Shared<Stage>>,
+    pub levels: HashMap<i64, Shared<ImportanceLevel>>,
+    pub boards: HashMap<i64, Shared<Board>>,
+    pub tags: HashMap<i64, Shared<Tag>>,
     /// Every project user, active or not (assignees, design-element creators).
-    pub members: HashMap<i64, ProjectUser>,
+    pub members: HashMap<i64, Shared<ProjectUser>>,
+    /// The users the project knows (members and boards' creators; creators of items).
+    users: HashMap<i64, Shared<User>>,
 }
 
 impl Refs {
     /// A user the project knows (a member, or a board's creator).
-    pub fn user(&self, id: i64) -> Option<&User> {
-        self.members.get(&id).map(|m| &m.user).or_else(|| {
-            self.boards
-                .values()
-                .map(|b| &b.creator)
-                .find(|u| u.id == id)
-        })
+    pub fn user(&self, id: i64) -> Option<&Shared<User>> {
+        self.users.get(&id)
     }
 }
 
@@ -125,19 +123,33 @@ async fn build(tx: &mut Tx, project_id: i64) -> DbResult<(Refs, bool)> {
             params![project_id],
         )
         .await?;
+    let boards: Vec<Board> = boards.into_iter().map(Board::from).collect();
     let members = list_project_users(tx, project_id, true, true).await?;
+    // Members first: a board's creator who is a member is the same user row.
+    let mut users: HashMap<i64, Shared<User>> = HashMap::new();
+    for u in members
+        .iter()
+        .map(|m| &m.user)
+        .chain(boards.iter().map(|b| &b.creator))
+    {
+        users.entry(u.id).or_insert_with(|| Shared::new(u.clone()));
+    }
     let refs = Refs {
         version: version.unwrap_or(0),
         users_version: users_version.unwrap_or(0),
-        categories: categories.into_iter().map(|c| (c.category_id, c)).collect(),
-        stages: stages.into_iter().map(|s| (s.stage_id, s)).collect(),
+        categories: categories
+            .into_iter()
+            .map(|c| (c.category_id, c.into()))
+            .collect(),
+        stages: stages.into_iter().map(|s| (s.stage_id, s.into())).collect(),
         levels: levels
             .into_iter()
-            .map(|l| (l.importance_level_id, l))
+            .map(|l| (l.importance_level_id, l.into()))
             .collect(),
-        boards: boards.into_iter().map(|b| (b.id, Board::from(b))).collect(),
-        tags: tags.into_iter().map(|t| (t.tag_id, t)).collect(),
-        members: members.into_iter().map(|m| (m.user.id, m)).collect(),
+        boards: boards.into_iter().map(|b| (b.board_id, b.into())).collect(),
+        tags: tags.into_iter().map(|t| (t.tag_id, t.into())).collect(),
+        members: members.into_iter().map(|m| (m.user.id, m.into())).collect(),
+        users,
     };
     Ok((refs, version.is_some() && users_version.is_some()))
 }
