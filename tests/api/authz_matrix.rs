@@ -1008,6 +1008,28 @@ async fn hidden_totals(fx: &Fx) -> Vec<String> {
             ));
         }
     }
+    // The same counts where a page of work items nests the element (counted for the whole
+    // page in one statement, the hidden categories left out there).
+    let name = "defect9: nested design element counts include hidden items";
+    if !skipped(name) {
+        let page = fx
+            .app
+            .as_user(
+                res,
+                "GET",
+                &format!(
+                    "/v0/projects/{a}/workitems?designElementId={}",
+                    fx.ids["de"]
+                ),
+                None,
+            )
+            .await
+            .expect(200);
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        if items.len() != 1 || items[0]["designElement"]["totalWorkItemCount"] != json!(1) {
+            failures.push(format!("{name}: {}", page["items"]));
+        }
+    }
     failures
 }
 
