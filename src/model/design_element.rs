@@ -45,7 +45,7 @@ pub struct DesignElement {
     pub parent_id: Option<i64>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct DesignElementRow {
     pub project_id: i64,
     pub design_element_id: i64,
@@ -158,8 +158,10 @@ async fn load_design_elements_with(
     params: &[Val],
     known: &HashMap<i64, ProjectUser>,
 ) -> DbResult<Vec<DesignElement>> {
+    // The elements work items nest are few and read with every item: kept while no write has
+    // committed (`Tx::all_memo`).
     let mut rows: Vec<DesignElementRow> = tx
-        .all(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
+        .all_memo(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
         .await?;
     if !hidden.is_empty() && !rows.is_empty() {
         let unseen = hidden_counts(tx, project_id, hidden).await?;
