@@ -158,11 +158,21 @@ async fn load_design_elements_with(
     params: &[Val],
     known: &HashMap<i64, ProjectUser>,
 ) -> DbResult<Vec<DesignElement>> {
-    // The elements work items nest are few and read with every item: kept while no write has
-    // committed (`Tx::all_memo`).
-    let mut rows: Vec<DesignElementRow> = tx
-        .all_memo(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
+    let rows: Vec<DesignElementRow> = tx
+        .all(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
         .await?;
+    shape_design_elements(tx, project_id, hidden, rows, known).await
+}
+
+/// Rows into elements: the counts without the `hidden` categories, creators missing from
+/// `known` fetched.
+async fn shape_design_elements(
+    tx: &mut Tx,
+    project_id: i64,
+    hidden: &[i64],
+    mut rows: Vec<DesignElementRow>,
+    known: &HashMap<i64, ProjectUser>,
+) -> DbResult<Vec<DesignElement>> {
     if !hidden.is_empty() && !rows.is_empty() {
         let unseen = hidden_counts(tx, project_id, hidden).await?;
         for r in &mut rows {
@@ -201,7 +211,7 @@ async fn hidden_counts(
         let mut params: Vec<Val> = vec![project_id.into()];
         params.extend(chunk.iter().map(|c| Val::from(*c)));
         let rows: Vec<(i64, i64, i64)> = tx
-            .all(
+            .all_memo(
                 &format!(
                     "SELECT t.design_element_id, CAST(SUM(t.n) AS BIGINT), \
                      CAST(SUM(CASE WHEN s.status = 'closed' THEN t.n ELSE 0 END) AS BIGINT) \
@@ -247,19 +257,39 @@ pub async fn design_elements_by_id_with(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut params: Vec<Val> = vec![project_id.into()];
-    params.extend(ids.iter().map(|i| Val::from(*i)));
-    let list = load_design_elements_with(
-        tx,
-        project_id,
-        hidden,
-        &format!(
-            "WHERE de.project_id = $1 AND de.design_element_id IN ({})",
-            placeholders(2, ids.len())
-        ),
-        &params,
-        known,
-    )
-    .await?;
+    // The elements items nest are few and read with every item: each row is kept while no write
+    // has committed (`Tx::memo_get`, PostgreSQL reads), and only the others are read.
+    let key = |id: i64| format!("design_element\u{0}{project_id}\u{0}{id}");
+    let mut rows: Vec<DesignElementRow> = Vec::with_capacity(ids.len());
+    let mut missing: Vec<i64> = Vec::new();
+    for id in ids {
+        match tx.memo_get::<DesignElementRow>(&key(id)) {
+            Some(kept) => rows.extend(kept),
+            None => missing.push(id),
+        }
+    }
+    if !missing.is_empty() {
+        let mut params: Vec<Val> = vec![project_id.into()];
+        params.extend(missing.iter().map(|i| Val::from(*i)));
+        let read: Vec<DesignElementRow> = tx
+            .all(
+                &format!(
+                    "{DESIGN_ELEMENT_SELECT} WHERE de.project_id = $1 AND de.design_element_id IN ({})",
+                    placeholders(2, missing.len())
+                ),
+                &params,
+            )
+            .await?;
+        for id in missing {
+            let row: Vec<DesignElementRow> = read
+                .iter()
+                .filter(|r| r.design_element_id == id)
+                .cloned()
+                .collect();
+            tx.memo_put(key(id), row);
+        }
+        rows.extend(read);
+    }
+    let list = shape_design_elements(tx, project_id, hidden, rows, known).await?;
     Ok(list.into_iter().map(|d| (d.design_element_id, d)).collect())
 }

@@ -417,16 +417,31 @@ impl Tx {
         sql: &str,
         params: &[Val],
     ) -> DbResult<Vec<T>> {
-        let Some((memo, epoch)) = self.memo.clone() else {
+        if self.memo.is_none() {
             return self.all(sql, params).await;
-        };
+        }
         let key = format!("{sql}\u{0}{params:?}");
-        if let Some(rows) = memo.get::<T>(&key, epoch) {
+        if let Some(rows) = self.memo_get::<T>(&key) {
             return Ok(rows);
         }
         let rows: Vec<T> = self.all(sql, params).await?;
-        memo.put(key, epoch, rows.clone());
+        self.memo_put(key, rows.clone());
         Ok(rows)
+    }
+
+    /// Rows kept under `key` by `memo_put` at this reply's epoch (see `Memo`); always None
+    /// where `all_memo` runs the statement.
+    pub fn memo_get<T: Clone + Send + Sync + 'static>(&self, key: &str) -> Option<Vec<T>> {
+        let (memo, epoch) = self.memo.as_ref()?;
+        memo.get(key, *epoch)
+    }
+
+    /// Keeps rows this reply read under `key` (for rows read in one statement and kept one by
+    /// one; the key must name everything the rows depend on).
+    pub fn memo_put<T: Send + Sync + 'static>(&self, key: String, rows: Vec<T>) {
+        if let Some((memo, epoch)) = &self.memo {
+            memo.put(key, *epoch, rows);
+        }
     }
 
     /// `opt` through the memo (see `all_memo`).

@@ -278,6 +278,27 @@ impl Matcher {
         }
     }
 
+    /// For a search and nothing else, in work-item id order on PostgreSQL: one statement that
+    /// collects the matches once and answers both the page (`id`, in `dir` order, `limit` and
+    /// `offset` bound parameters) and their number (the second column of every row; no row for
+    /// a page past the end, and the caller counts with `count_sql`). A rare word beside a common
+    /// one matches a few hundred items: one GIN scan and one round trip instead of two each,
+    /// and no join. None on SQLite (see `walk_in_id_order`).
+    pub fn page_with_count(&self, dir: &str, limit: &str, offset: &str) -> Option<String> {
+        match self.backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(format!(
+                "WITH m AS MATERIALIZED (SELECT s.work_item_id FROM work_item_search s \
+                 WHERE s.project_id = $1 AND s.words @@ {}::tsquery) \
+                 SELECT p.work_item_id, (SELECT COUNT(*) FROM m) FROM \
+                 (SELECT m.work_item_id FROM m ORDER BY m.work_item_id {dir} {}) p \
+                 ORDER BY p.work_item_id {dir}",
+                self.query,
+                super::limit_offset(limit, offset)
+            )),
+        }
+    }
+
     /// For a page in work-item id order on SQLite: the FROM clause and condition that walk the
     /// index in rowid (= id) order and look each match up, so a page of a common word stops after
     /// its last row instead of collecting every match first; ORDER BY `f.rowid` then.

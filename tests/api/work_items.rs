@@ -1045,6 +1045,16 @@ async fn the_vocabulary_migration_fills_it_from_the_index() {
         assert_eq!(ids(&p), want, "terms {terms:?}");
         assert_eq!(p["totalCount"], want.len() as i64, "terms {terms:?}");
     }
+    // Paged both ways, and past the end (the count then comes on its own).
+    for (query, want) in [
+        ("searchTerms=lantern&sortMode=desc", vec![b, a]),
+        ("searchTerms=lantern&offset=1&limit=1", vec![b]),
+        ("searchTerms=lantern&offset=2", vec![]),
+    ] {
+        let p = search(&app, pid, query).await;
+        assert_eq!(ids(&p), want, "{query}");
+        assert_eq!(p["totalCount"], 2, "{query}");
+    }
 }
 
 #[tokio::test]
