@@ -170,6 +170,10 @@ impl Db {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections.max(2))
+                // No ping before every checkout: it was a round trip of its own, as many as the
+                // statements of a single GET. A connection that broke while idle fails the one
+                // statement that finds out, and the pool drops it.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
