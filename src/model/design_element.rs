@@ -45,7 +45,7 @@ pub struct DesignElement {
     pub parent_id: Option<i64>,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub struct DesignElementRow {
     pub project_id: i64,
     pub design_element_id: i64,
@@ -169,9 +169,21 @@ async fn load_design_elements_with(
     params: &[Val],
     known: &HashMap<i64, Shared<ProjectUser>>,
 ) -> DbResult<Vec<DesignElement>> {
-    let mut rows: Vec<DesignElementRow> = tx
+    let rows: Vec<DesignElementRow> = tx
         .all(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
         .await?;
+    shape_design_elements(tx, project_id, hidden, rows, known).await
+}
+
+/// Rows into elements: the counts without the `hidden` categories, creators missing from
+/// `known` fetched.
+async fn shape_design_elements(
+    tx: &mut Tx,
+    project_id: i64,
+    hidden: &[i64],
+    mut rows: Vec<DesignElementRow>,
+    known: &HashMap<i64, Shared<ProjectUser>>,
+) -> DbResult<Vec<DesignElement>> {
     if !hidden.is_empty() && !rows.is_empty() {
         let unseen = hidden_counts(tx, project_id, hidden).await?;
         for r in &mut rows {
@@ -222,7 +234,7 @@ async fn hidden_counts(
         let mut params: Vec<Val> = vec![project_id.into()];
         params.extend(chunk.iter().map(|c| Val::from(*c)));
         let rows: Vec<(i64, i64, i64)> = tx
-            .all(
+            .all_memo(
                 &format!(
                     "SELECT t.design_element_id, CAST(SUM(t.n) AS BIGINT), \
                      CAST(SUM(CASE WHEN s.status = 'closed' THEN t.n ELSE 0 END) AS BIGINT) \
@@ -268,48 +280,77 @@ pub async fn design_elements_by_id_with(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut params: Vec<Val> = vec![project_id.into()];
-    params.extend(ids.iter().map(|i| Val::from(*i)));
-    let in_list = placeholders(2, ids.len());
-    let mut rows: Vec<DesignElementRow> = tx
-        .all(
-            &format!(
-                "{DESIGN_ELEMENT_SELECT_UNCOUNTED} \
-                 WHERE de.project_id = $1 AND de.design_element_id IN ({in_list})"
-            ),
-            &params,
-        )
-        .await?;
-    // The counts of all of them in one statement that reads each running total once, in index
-    // order (no sort), checking its stage against the closed ones listed once per statement (two
-    // correlated subqueries per element read every row twice, one of them joined to stages).
-    let hidden_cond = if hidden.is_empty() {
-        String::new()
-    } else {
-        let list = placeholders(params.len() + 1, hidden.len());
-        params.extend(hidden.iter().map(|c| Val::from(*c)));
-        format!(" AND t.category_id NOT IN ({list})")
-    };
-    let counts: Vec<(i64, i64, i64)> = tx
-        .all(
-            &format!(
-                "SELECT t.design_element_id, CAST(SUM(t.n) AS BIGINT), \
-                 CAST(SUM(CASE WHEN t.stage_id IN (SELECT s.stage_id FROM stages s \
-                   WHERE s.project_id = $1 AND s.status = 'closed') THEN t.n ELSE 0 END) AS BIGINT) \
-                 FROM design_element_tallies t \
-                 WHERE t.project_id = $1 AND t.design_element_id IN ({in_list}){hidden_cond} \
-                 GROUP BY t.design_element_id"
-            ),
-            &params,
-        )
-        .await?;
-    let counts: HashMap<i64, (i64, i64)> =
-        counts.into_iter().map(|(d, t, c)| (d, (t, c))).collect();
-    for r in &mut rows {
-        if let Some((total, closed)) = counts.get(&r.design_element_id) {
-            r.total_work_item_count = *total;
-            r.closed_work_item_count = *closed;
+    // The elements items nest are few and read with every item: each row, counts included, is
+    // kept while no write has committed (`Tx::memo_get`, PostgreSQL reads; the key names the
+    // hidden categories the counts leave out), and only the others are read.
+    let hidden_key = hidden
+        .iter()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let key = |id: i64| format!("design_element\u{0}{project_id}\u{0}{id}\u{0}{hidden_key}");
+    let mut rows: Vec<DesignElementRow> = Vec::with_capacity(ids.len());
+    let mut missing: Vec<i64> = Vec::new();
+    for id in ids {
+        match tx.memo_get::<DesignElementRow>(&key(id)) {
+            Some(kept) => rows.extend(kept),
+            None => missing.push(id),
         }
+    }
+    if !missing.is_empty() {
+        let mut params: Vec<Val> = vec![project_id.into()];
+        params.extend(missing.iter().map(|i| Val::from(*i)));
+        let in_list = placeholders(2, missing.len());
+        let mut read: Vec<DesignElementRow> = tx
+            .all(
+                &format!(
+                    "{DESIGN_ELEMENT_SELECT_UNCOUNTED} \
+                     WHERE de.project_id = $1 AND de.design_element_id IN ({in_list})"
+                ),
+                &params,
+            )
+            .await?;
+        // The counts of all of them in one statement that reads each running total once, in
+        // index order (no sort), checking its stage against the closed ones listed once per
+        // statement (two correlated subqueries per element read every row twice, one of them
+        // joined to stages).
+        let hidden_cond = if hidden.is_empty() {
+            String::new()
+        } else {
+            let list = placeholders(params.len() + 1, hidden.len());
+            params.extend(hidden.iter().map(|c| Val::from(*c)));
+            format!(" AND t.category_id NOT IN ({list})")
+        };
+        let counts: Vec<(i64, i64, i64)> = tx
+            .all(
+                &format!(
+                    "SELECT t.design_element_id, CAST(SUM(t.n) AS BIGINT), \
+                     CAST(SUM(CASE WHEN t.stage_id IN (SELECT s.stage_id FROM stages s \
+                       WHERE s.project_id = $1 AND s.status = 'closed') THEN t.n ELSE 0 END) AS BIGINT) \
+                     FROM design_element_tallies t \
+                     WHERE t.project_id = $1 AND t.design_element_id IN ({in_list}){hidden_cond} \
+                     GROUP BY t.design_element_id"
+                ),
+                &params,
+            )
+            .await?;
+        let counts: HashMap<i64, (i64, i64)> =
+            counts.into_iter().map(|(d, t, c)| (d, (t, c))).collect();
+        for r in &mut read {
+            if let Some((total, closed)) = counts.get(&r.design_element_id) {
+                r.total_work_item_count = *total;
+                r.closed_work_item_count = *closed;
+            }
+        }
+        for id in missing {
+            let row: Vec<DesignElementRow> = read
+                .iter()
+                .filter(|r| r.design_element_id == id)
+                .cloned()
+                .collect();
+            tx.memo_put(key(id), row);
+        }
+        rows.extend(read);
     }
     let list = shape(tx, project_id, rows, known).await?;
     Ok(list.into_iter().map(|d| (d.design_element_id, d)).collect())

@@ -19,7 +19,7 @@ pub struct Member {
     pub project_closed: bool,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 struct AccessRow {
     owner_id: i64,
     closing_date: Option<String>,
@@ -76,8 +76,9 @@ pub async fn member_even_if_closed(
     project_id: i64,
     scope: Scope,
 ) -> OpResult<Member> {
+    // Read on every request of a project; kept while no write has committed (`Tx::opt_memo`).
     let row: AccessRow = tx
-        .opt(
+        .opt_memo(
             "SELECT p.owner_id, p.closing_date, pu.is_admin, pu.is_guest, pu.is_active, \
              r.is_admin AS role_admin, r.permissions AS role_permissions \
              FROM projects p \

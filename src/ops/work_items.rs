@@ -1155,6 +1155,33 @@ pub async fn search(
     conds.extend(phrases.iter().cloned());
     let where_sql = conds.join(" AND ");
 
+    // NULLs sort as the largest value on both backends; `desc` is the exact reverse of `asc`.
+    let dir = if desc { "DESC" } else { "ASC" };
+    // A search and nothing else, in id order (PostgreSQL): the page and the count in one
+    // statement (`Matcher::page_with_count`).
+    if let Some(m) = &matcher
+        && !filtered
+        && phrases.is_empty()
+        && sort == "w.work_item_id"
+    {
+        let mut p = params.clone();
+        let limit = bind(&mut p, paging.limit.into());
+        let offset = bind(&mut p, paging.offset.into());
+        if let Some(sql) = m.page_with_count(dir, &limit, &offset) {
+            let rows: Vec<(i64, i64)> = tx.all(&sql, &p).await?;
+            let total = match rows.first() {
+                Some(r) => r.1,
+                None => tx.one::<(i64,)>(&m.count_sql(), &params).await?.0,
+            };
+            let ids: Vec<i64> = rows.into_iter().map(|r| r.0).collect();
+            return Ok(Paged {
+                total_count: total,
+                offset: paging.offset,
+                limit: paging.limit,
+                items: store::load(tx, pid, &ids, &hidden).await?,
+            });
+        }
+    }
     // Counted from the running totals when only their columns filter (never with a search);
     // a search and nothing else is counted in its index alone.
     let total = if tallied {
@@ -1167,8 +1194,6 @@ pub async fn search(
         let (total,): (i64,) = tx.one(&count_sql, &params).await?;
         total
     };
-    // NULLs sort as the largest value on both backends; `desc` is the exact reverse of `asc`.
-    let dir = if desc { "DESC" } else { "ASC" };
     // Only nullable sort keys need the NULLs-last term; leaving it out for the NOT NULL ones
     // (id, title, update date) lets the default order walk the primary key instead of sorting.
     let nulls = if ["w.work_item_id", "w.update_date"].contains(&sort)

@@ -65,6 +65,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../migrations/sqlite/0011_hosted_imports.sql"),
         postgres: include_str!("../../migrations/postgres/0011_hosted_imports.sql"),
     },
+    Migration {
+        version: 12,
+        sqlite: include_str!("../../migrations/sqlite/0012_search_terms.sql"),
+        postgres: include_str!("../../migrations/postgres/0012_search_terms.sql"),
+    },
 ];
 
 /// The schema version this binary migrates to.

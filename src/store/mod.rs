@@ -21,8 +21,10 @@ pub mod sequences;
 pub mod sessions;
 pub mod work_items;
 
+use std::any::Any;
+use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
@@ -95,11 +97,63 @@ pub enum Db {
     Postgres(Pg),
 }
 
-/// The PostgreSQL pool and this process's data epoch (see `epoch`).
+/// The PostgreSQL pool, this process's data epoch (see `epoch`) and the statement results kept
+/// for it (`Memo`).
 #[derive(Clone, Debug)]
 pub struct Pg {
     pub pool: PgPool,
     epoch: Arc<epoch::Epoch>,
+    memo: Arc<Memo>,
+}
+
+/// Results of a few small, hot read statements (a caller's membership of a project, the design
+/// elements items nest), kept while the data epoch is the one read before they were run, as the
+/// reply cache keeps replies (`http::cache`): every commit of this process moves the epoch on at
+/// once, other processes' commits when their `NOTIFY` arrives, and while the listener is down the
+/// epoch is unknown and nothing is kept or served. PostgreSQL only: there each statement is a
+/// round trip that costs a backend's CPU on the same machine, where SQLite's is a call.
+#[derive(Default)]
+pub struct Memo {
+    inner: Mutex<MemoInner>,
+}
+
+#[derive(Default)]
+struct MemoInner {
+    /// The epoch of every entry (older ones are dropped together when it moves on).
+    epoch: u64,
+    map: HashMap<String, Arc<dyn Any + Send + Sync>>,
+}
+
+/// Entries kept at most; past it the memo starts over.
+const MEMO_ENTRIES: usize = 4096;
+
+impl std::fmt::Debug for Memo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
+    }
+}
+
+impl Memo {
+    fn get<T: Clone + Send + Sync + 'static>(&self, key: &str, epoch: u64) -> Option<Vec<T>> {
+        let inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.epoch != epoch {
+            return None;
+        }
+        inner.map.get(key)?.downcast_ref::<Vec<T>>().cloned()
+    }
+
+    /// Keeps rows read after `epoch` was read, unless the epoch has moved on meanwhile (they
+    /// may be stale already).
+    fn put<T: Send + Sync + 'static>(&self, key: String, epoch: u64, rows: Vec<T>) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if epoch > inner.epoch || inner.map.len() >= MEMO_ENTRIES {
+            inner.map.clear();
+            inner.epoch = inner.epoch.max(epoch);
+        }
+        if epoch == inner.epoch {
+            inner.map.insert(key, Arc::new(rows));
+        }
+    }
 }
 
 impl std::ops::Deref for Pg {
@@ -116,6 +170,10 @@ impl Db {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections.max(2))
+                // No ping before every checkout: it was a round trip of its own, as many as the
+                // statements of a single GET. A connection that broke while idle fails the one
+                // statement that finds out, and the pool drops it.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
@@ -123,6 +181,7 @@ impl Db {
                 pool,
                 // Unknown until `watch_writes` listens.
                 epoch: epoch::Epoch::new(false),
+                memo: Arc::default(),
             }))
         } else if let Some(rest) = url.strip_prefix("sqlite:") {
             // `sqlite://path`, `sqlite:path`; options after `?` are ours to set, not the URL's.
@@ -165,7 +224,13 @@ impl Db {
     pub async fn read(&self) -> DbResult<Tx> {
         Ok(match self {
             Db::Sqlite(lite) => Conn::SqliteRead(lite.read().await?).into(),
-            Db::Postgres(p) => Conn::PostgresRead(p.acquire().await?).into(),
+            Db::Postgres(p) => {
+                // The epoch before any statement of the reply runs (see `Memo::put`).
+                let memo = p.epoch.get().map(|e| (p.memo.clone(), e));
+                let mut tx: Tx = Conn::PostgresRead(p.acquire().await?).into();
+                tx.memo = memo;
+                tx
+            }
         })
     }
 
@@ -205,6 +270,8 @@ pub struct Tx {
     /// Changes recorded by this write, appended to the change log just before it commits
     /// (see `changelog`).
     pending: Vec<changelog::PendingChange>,
+    /// PostgreSQL reads while the epoch is known: the memo and the epoch read as the reply began.
+    memo: Option<(Arc<Memo>, u64)>,
 }
 
 enum Conn {
@@ -220,6 +287,7 @@ impl From<Conn> for Tx {
         Tx {
             conn,
             pending: Vec::new(),
+            memo: None,
         }
     }
 }
@@ -344,6 +412,49 @@ impl Tx {
             sqlite: Ok(lite::rows(c, sql, params, 1)?.pop()),
             postgres: bind_all!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())), params)
                 .fetch_optional(c).await)
+    }
+
+    /// `all`, served from the memo while the data epoch is unchanged (see `Memo`): PostgreSQL
+    /// reads only; writes and SQLite always run the statement.
+    pub async fn all_memo<T: Record + Clone + Sync>(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+    ) -> DbResult<Vec<T>> {
+        if self.memo.is_none() {
+            return self.all(sql, params).await;
+        }
+        let key = format!("{sql}\u{0}{params:?}");
+        if let Some(rows) = self.memo_get::<T>(&key) {
+            return Ok(rows);
+        }
+        let rows: Vec<T> = self.all(sql, params).await?;
+        self.memo_put(key, rows.clone());
+        Ok(rows)
+    }
+
+    /// Rows kept under `key` by `memo_put` at this reply's epoch (see `Memo`); always None
+    /// where `all_memo` runs the statement.
+    pub fn memo_get<T: Clone + Send + Sync + 'static>(&self, key: &str) -> Option<Vec<T>> {
+        let (memo, epoch) = self.memo.as_ref()?;
+        memo.get(key, *epoch)
+    }
+
+    /// Keeps rows this reply read under `key` (for rows read in one statement and kept one by
+    /// one; the key must name everything the rows depend on).
+    pub fn memo_put<T: Send + Sync + 'static>(&self, key: String, rows: Vec<T>) {
+        if let Some((memo, epoch)) = &self.memo {
+            memo.put(key, *epoch, rows);
+        }
+    }
+
+    /// `opt` through the memo (see `all_memo`).
+    pub async fn opt_memo<T: Record + Clone + Sync>(
+        &mut self,
+        sql: &str,
+        params: &[Val],
+    ) -> DbResult<Option<T>> {
+        Ok(self.all_memo(sql, params).await?.into_iter().next())
     }
 
     pub async fn one<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<T> {

@@ -132,3 +132,88 @@ async fn the_cache_can_be_turned_off() {
     assert_eq!(a.text, b.text);
     assert_eq!(a.json()["title"], "Only");
 }
+
+/// Waits until the server's data epoch is known (PostgreSQL: once its listener listens).
+async fn epoch_known(app: &TestApp) -> Option<u64> {
+    for _ in 0..500 {
+        if let Some(e) = app.db.epoch() {
+            return Some(e);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the data epoch never became known");
+}
+
+/// Commits `sql` through a connection set of its own (as the CLI or a second server would), then
+/// waits until the server has noticed it.
+async fn write_elsewhere(app: &TestApp, sql: &str, params: &[questlog::store::Val]) {
+    let before = epoch_known(app).await;
+    let other = Db::connect(&app.url, 1).await.unwrap();
+    let mut tx = other.write().await.unwrap();
+    assert_eq!(tx.exec(sql, params).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    other.close().await;
+    for _ in 0..500 {
+        if app.db.epoch() != before {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the other process's write was not noticed");
+}
+
+/// PostgreSQL keeps a caller's membership of a project and the design elements items nest while
+/// the data epoch is unchanged (store::Memo). With the reply cache off, so that every reply is
+/// built, changes another process makes to either are seen as soon as its write is noticed.
+#[tokio::test]
+async fn kept_memberships_and_design_elements_follow_other_processes_writes() {
+    let app = spawn_app_with(questlog::http::HttpSettings {
+        reply_cache: 0,
+        ..Default::default()
+    })
+    .await;
+    let pid = app.project("Game").await;
+    let (uid, key) = app.add_user("member").await;
+    app.add_member(pid, uid, json!({})).await;
+    let element = app
+        .post(
+            &format!("/v0/projects/{pid}/designelements"),
+            json!({"designElementTypeId": 1, "name": "Hero"}),
+        )
+        .await
+        .expect(201);
+    let de = element["designElementId"].as_i64().unwrap();
+    let item = app
+        .post(
+            &format!("/v0/projects/{pid}/workitems"),
+            json!({"title": "Task", "importanceLevelId": 1, "designElementId": de}),
+        )
+        .await
+        .expect(200);
+    let path = item_path(pid, item["workItemId"].as_i64().unwrap());
+    epoch_known(&app).await;
+    for _ in 0..2 {
+        let r = app.as_user(&key, "GET", &path, None).await;
+        assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+        assert_eq!(r.json()["designElement"]["name"], "Hero");
+    }
+
+    write_elsewhere(
+        &app,
+        "UPDATE design_elements SET name = $1 WHERE project_id = $2 AND design_element_id = $3",
+        questlog::params!["Villain", pid, de],
+    )
+    .await;
+    let r = app.as_user(&key, "GET", &path, None).await;
+    assert_eq!(r.json()["designElement"]["name"], "Villain", "{}", r.text);
+
+    write_elsewhere(
+        &app,
+        "UPDATE project_users SET is_active = FALSE WHERE project_id = $1 AND user_id = $2",
+        questlog::params![pid, uid],
+    )
+    .await;
+    let r = app.as_user(&key, "GET", &path, None).await;
+    assert_eq!(r.status.as_u16(), 403, "{}", r.text);
+    assert!(!r.text.contains("Villain"));
+}

@@ -1016,6 +1016,47 @@ async fn search_prefixes_that_start_many_words() {
     assert_eq!(p["totalCount"], 11);
 }
 
+/// PostgreSQL's vocabulary came with migration 0012, after items were indexed: it is filled from
+/// the index, so a database that had items before finds them with the same prefixes.
+#[tokio::test]
+async fn the_vocabulary_migration_fills_it_from_the_index() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let a = task(&app, pid, "Lantern quest").await;
+    let b = task(&app, pid, "Lanterns and ladders").await;
+    // As before 0012: no vocabulary (PostgreSQL), the version not applied.
+    let mut tx = app.db.write().await.unwrap();
+    if app.db.backend() == questlog::store::Backend::Postgres {
+        tx.exec("DROP TABLE work_item_terms", &[]).await.unwrap();
+    }
+    tx.exec("DELETE FROM schema_migrations WHERE version = 12", &[])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    questlog::store::migrate::run(&app.db).await.unwrap();
+    for (terms, want) in [
+        ("lantern", vec![a, b]),
+        ("lanterns", vec![b]),
+        ("lant qu", vec![a]),
+        ("ladder", vec![b]),
+        ("lanternz", vec![]),
+    ] {
+        let p = search(&app, pid, &format!("searchTerms={}", enc(terms))).await;
+        assert_eq!(ids(&p), want, "terms {terms:?}");
+        assert_eq!(p["totalCount"], want.len() as i64, "terms {terms:?}");
+    }
+    // Paged both ways, and past the end (the count then comes on its own).
+    for (query, want) in [
+        ("searchTerms=lantern&sortMode=desc", vec![b, a]),
+        ("searchTerms=lantern&offset=1&limit=1", vec![b]),
+        ("searchTerms=lantern&offset=2", vec![]),
+    ] {
+        let p = search(&app, pid, query).await;
+        assert_eq!(ids(&p), want, "{query}");
+        assert_eq!(p["totalCount"], 2, "{query}");
+    }
+}
+
 #[tokio::test]
 async fn put_replaces_and_patch_changes_only_what_is_sent() {
     let app = spawn_app().await;
