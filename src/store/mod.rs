@@ -16,6 +16,7 @@ pub mod lite;
 pub mod metrics;
 pub mod migrate;
 pub mod projects;
+mod readers;
 pub mod search;
 pub mod sequences;
 pub mod sessions;
@@ -27,7 +28,6 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Transaction};
 
@@ -102,6 +102,8 @@ pub enum Db {
 #[derive(Clone, Debug)]
 pub struct Pg {
     pub pool: PgPool,
+    /// Connections for replies' reads (see `readers`); writes use `pool`.
+    readers: Arc<readers::Readers>,
     epoch: Arc<epoch::Epoch>,
     memo: Arc<Memo>,
 }
@@ -168,6 +170,10 @@ impl Db {
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
+            let readers = Arc::new(readers::Readers::new(
+                opts.clone(),
+                max_connections.max(2) as usize,
+            ));
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections.max(2))
                 // No ping before every checkout: it was a round trip of its own, as many as the
@@ -179,6 +185,7 @@ impl Db {
                 .await?;
             Ok(Db::Postgres(Pg {
                 pool,
+                readers,
                 // Unknown until `watch_writes` listens.
                 epoch: epoch::Epoch::new(false),
                 memo: Arc::default(),
@@ -227,7 +234,7 @@ impl Db {
             Db::Postgres(p) => {
                 // The epoch before any statement of the reply runs (see `Memo::put`).
                 let memo = p.epoch.get().map(|e| (p.memo.clone(), e));
-                let mut tx: Tx = Conn::PostgresRead(p.acquire().await?).into();
+                let mut tx: Tx = Conn::PostgresRead(p.readers.acquire().await?).into();
                 tx.memo = memo;
                 tx
             }
@@ -259,7 +266,10 @@ impl Db {
     pub async fn close(&self) {
         match self {
             Db::Sqlite(lite) => lite.close().await,
-            Db::Postgres(p) => p.close().await,
+            Db::Postgres(p) => {
+                p.readers.close().await;
+                p.pool.close().await;
+            }
         }
     }
 }
@@ -279,7 +289,7 @@ enum Conn {
     /// With the epoch its commit moves on.
     Postgres(Transaction<'static, Postgres>, Arc<epoch::Epoch>),
     SqliteRead(lite::LiteRead),
-    PostgresRead(PoolConnection<Postgres>),
+    PostgresRead(readers::Reader),
 }
 
 impl From<Conn> for Tx {
@@ -309,8 +319,12 @@ macro_rules! on_conn {
                 $p
             }
             Conn::PostgresRead(t) => {
-                let $c: &mut sqlx::PgConnection = &mut **t;
-                $p
+                // Only a statement that returned (no error, not cancelled) leaves the
+                // connection fit to lend again (see `readers`).
+                let $c: &mut sqlx::PgConnection = t.start();
+                let out = $p;
+                t.settle();
+                out
             }
         }
     };
@@ -403,15 +417,15 @@ impl Tx {
     pub async fn all<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<Vec<T>> {
         on_conn!(self, c =>
             sqlite: lite::rows(c, sql, params, usize::MAX),
-            postgres: bind_all!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())), params)
-                .fetch_all(c).await)
+            postgres: Ok(bind_all!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())), params)
+                .fetch_all(c).await?))
     }
 
     pub async fn opt<T: Record>(&mut self, sql: &str, params: &[Val]) -> DbResult<Option<T>> {
         on_conn!(self, c =>
             sqlite: Ok(lite::rows(c, sql, params, 1)?.pop()),
-            postgres: bind_all!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())), params)
-                .fetch_optional(c).await)
+            postgres: Ok(bind_all!(sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())), params)
+                .fetch_optional(c).await?))
     }
 
     /// `all`, served from the memo while the data epoch is unchanged (see `Memo`): PostgreSQL

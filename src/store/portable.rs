@@ -71,7 +71,11 @@ pub async fn json_rows(
         Conn::Sqlite(t) => sqlite_rows(t.conn(), sql, params, cols),
         Conn::SqliteRead(t) => sqlite_rows(t.conn()?, sql, params, cols),
         Conn::Postgres(t, _) => pg_rows(t, sql, params, cols).await,
-        Conn::PostgresRead(t) => pg_rows(t, sql, params, cols).await,
+        Conn::PostgresRead(t) => {
+            let rows = pg_rows(t.start(), sql, params, cols).await?;
+            t.settle();
+            Ok(rows)
+        }
     }
 }
 

@@ -32,6 +32,7 @@ mod work_items;
 mod work_logs;
 
 mod lists;
+mod reads;
 mod reply_cache;
 
 mod design_element_comments;
