@@ -23,10 +23,10 @@ pub mod sessions;
 pub mod work_items;
 
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, FromRow, PgPool, Postgres, Transaction};
@@ -117,6 +117,9 @@ pub struct Pg {
 #[derive(Default)]
 pub struct Memo {
     inner: Mutex<MemoInner>,
+    /// The search index's common lexemes and when they were read (`search::common_lexemes`):
+    /// a hint for how to run a search, so it is kept by age, not by epoch.
+    common: Mutex<Option<(Instant, Arc<HashSet<String>>)>>,
 }
 
 #[derive(Default)]
@@ -459,6 +462,25 @@ impl Tx {
     pub fn memo_put<T: Send + Sync + 'static>(&self, key: String, rows: Vec<T>) {
         if let Some((memo, epoch)) = &self.memo {
             memo.put(key, *epoch, rows);
+        }
+    }
+
+    /// Whether this is a PostgreSQL read with the memo (the data epoch is known).
+    pub fn has_memo(&self) -> bool {
+        self.memo.is_some()
+    }
+
+    /// The common lexemes kept by `memo_set_common`, if younger than `max_age`.
+    pub fn memo_common(&self, max_age: Duration) -> Option<Arc<HashSet<String>>> {
+        let (memo, _) = self.memo.as_ref()?;
+        let common = memo.common.lock().unwrap_or_else(|p| p.into_inner());
+        let (at, set) = common.as_ref()?;
+        (at.elapsed() < max_age).then(|| set.clone())
+    }
+
+    pub fn memo_set_common(&self, set: Arc<HashSet<String>>) {
+        if let Some((memo, _)) = &self.memo {
+            *memo.common.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), set));
         }
     }
 

@@ -135,6 +135,38 @@ const SQLITE_PREFIX_INDEXED: usize = 4;
 pub struct Matcher {
     backend: Backend,
     query: String,
+    /// PostgreSQL: the words found in most items, checked on the rows the other words' index
+    /// entries give (see `bind`) instead of through the index; a bound `tsquery` parameter.
+    filter: Option<String>,
+}
+
+/// A lexeme in at least this share of the indexed items (PostgreSQL's statistics) is a common
+/// word for `Matcher::bind`.
+const COMMON_SHARE: f64 = 0.2;
+
+/// How long the list of common lexemes is used before it is read again.
+const COMMON_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// PostgreSQL's most common lexemes of the search index (from `ANALYZE`, which autovacuum runs
+/// as the table grows), kept a minute per database; empty before the first analysis. Read on
+/// reads only (the reads' memo holds them): a write never searches.
+async fn common_lexemes(tx: &mut Tx) -> DbResult<std::sync::Arc<HashSet<String>>> {
+    if let Some(set) = tx.memo_common(COMMON_MAX_AGE) {
+        return Ok(set);
+    }
+    let rows: Vec<(String,)> = tx
+        .all(
+            "SELECT u.e FROM pg_stats s, \
+             unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) \
+             AS u(e, f) \
+             WHERE s.schemaname = current_schema() AND s.tablename = 'work_item_search' \
+             AND s.attname = 'words' AND u.e IS NOT NULL AND u.f >= $1",
+            params![COMMON_SHARE],
+        )
+        .await?;
+    let set = std::sync::Arc::new(rows.into_iter().map(|r| r.0).collect::<HashSet<_>>());
+    tx.memo_set_common(set.clone());
+    Ok(set)
 }
 
 /// The upper bound of the words starting with `w`: U+10FFFF is not alphanumeric, so it never
@@ -194,9 +226,27 @@ impl Matcher {
                 return Ok(None);
             }
         }
+        // PostgreSQL reads with a rarer word beside a common one: the common words are checked on
+        // the rows the rarer ones' index entries give. GIN would otherwise decode the common
+        // word's whole posting list (most of the project) to intersect it with a few hundred
+        // items; checking a few hundred short tsvectors costs less than half of that.
+        let common: Vec<bool> = if backend == Backend::Postgres && tx.has_memo() {
+            let set = common_lexemes(tx).await?;
+            found
+                .iter()
+                .map(|exact| {
+                    !exact.is_empty()
+                        && exact.len() <= MAX_EXPANSION
+                        && exact.iter().any(|t| set.contains(t))
+                })
+                .collect()
+        } else {
+            vec![false; words.len()]
+        };
+        let split = common.iter().any(|c| *c) && common.iter().any(|c| !*c);
         // The words are alphanumeric, so no quote can occur; they are escaped all the same, so
         // no input can ever be read as query syntax.
-        let text = words
+        let groups: Vec<String> = words
             .iter()
             .zip(&found)
             .map(|(w, exact)| {
@@ -226,21 +276,45 @@ impl Matcher {
                     Backend::Postgres => format!("{}:*", ts_lexeme(w)),
                 }
             })
-            .collect::<Vec<_>>()
-            .join(match backend {
-                Backend::Sqlite => " AND ",
-                Backend::Postgres => " & ",
-            });
-        params.push(text.into());
+            .collect();
+        let join = |pick: &dyn Fn(usize) -> bool| {
+            (0..groups.len())
+                .filter(|&i| pick(i))
+                .map(|i| groups[i].as_str())
+                .collect::<Vec<_>>()
+                .join(match backend {
+                    Backend::Sqlite => " AND ",
+                    Backend::Postgres => " & ",
+                })
+        };
+        params.push(join(&|i| !split || !common[i]).into());
+        let query = format!("${}", params.len());
+        let filter = split.then(|| {
+            params.push(join(&|i| common[i]).into());
+            format!("${}", params.len())
+        });
         Ok(Some(Matcher {
             backend,
-            query: format!("${}", params.len()),
+            query,
+            filter,
         }))
+    }
+
+    /// The PostgreSQL condition on `s` (work_item_search) of the project `$1`. `ts_match_vq`
+    /// is `@@` spelled as a function, which the planner never answers from the index.
+    fn pg_where(&self) -> String {
+        let mut w = format!(
+            "s.project_id = $1 AND s.words @@ CAST({} AS tsquery)",
+            self.query
+        );
+        if let Some(f) = &self.filter {
+            w.push_str(&format!(" AND ts_match_vq(s.words, CAST({f} AS tsquery))"));
+        }
+        w
     }
 
     /// A condition on `w` (work_items) that holds for the matching items.
     pub fn condition(&self) -> String {
-        let q = &self.query;
         match self.backend {
             Backend::Sqlite => format!(
                 "w.work_item_id IN (SELECT f.rowid - $1 * {PROJECT_BASE} FROM work_item_fts f \
@@ -248,8 +322,8 @@ impl Matcher {
                 self.fts_where()
             ),
             Backend::Postgres => format!(
-                "w.work_item_id IN (SELECT s.work_item_id FROM work_item_search s \
-                 WHERE s.project_id = $1 AND s.words @@ {q}::tsquery)"
+                "w.work_item_id IN (SELECT s.work_item_id FROM work_item_search s WHERE {})",
+                self.pg_where()
             ),
         }
     }
@@ -271,9 +345,8 @@ impl Matcher {
                 self.fts_where()
             ),
             Backend::Postgres => format!(
-                "SELECT COUNT(*) FROM work_item_search s \
-                 WHERE s.project_id = $1 AND s.words @@ {}::tsquery",
-                self.query
+                "SELECT COUNT(*) FROM work_item_search s WHERE {}",
+                self.pg_where()
             ),
         }
     }
@@ -289,11 +362,11 @@ impl Matcher {
             Backend::Sqlite => None,
             Backend::Postgres => Some(format!(
                 "WITH m AS MATERIALIZED (SELECT s.work_item_id FROM work_item_search s \
-                 WHERE s.project_id = $1 AND s.words @@ {}::tsquery) \
+                 WHERE {}) \
                  SELECT p.work_item_id, (SELECT COUNT(*) FROM m) FROM \
                  (SELECT m.work_item_id FROM m ORDER BY m.work_item_id {dir} {}) p \
                  ORDER BY p.work_item_id {dir}",
-                self.query,
+                self.pg_where(),
                 super::limit_offset(limit, offset)
             )),
         }

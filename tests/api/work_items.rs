@@ -1016,6 +1016,86 @@ async fn search_prefixes_that_start_many_words() {
     assert_eq!(p["totalCount"], 11);
 }
 
+/// PostgreSQL checks a word found in most items on the rows the rarer words give instead of
+/// through the index (`search::Matcher::bind`, from the statistics `ANALYZE` keeps): the same
+/// matches, counts and orders as when every word goes through the index.
+#[tokio::test]
+async fn searches_beside_a_common_word_find_the_same_items() {
+    let app = spawn_app().await;
+    let pid = app.project("Game").await;
+    let mut made = Vec::new();
+    for i in 0..40 {
+        let rare = if [5, 17, 30].contains(&i) {
+            "zephyr"
+        } else {
+            "yak"
+        };
+        made.push(task(&app, pid, &format!("dragon {rare} n{i}")).await);
+    }
+    if app.db.backend() == questlog::store::Backend::Postgres {
+        let mut tx = app.db.write().await.unwrap();
+        tx.exec("ANALYZE work_item_search", &[]).await.unwrap();
+        let common: Vec<(String,)> = tx
+            .all(
+                "SELECT u.e FROM pg_stats s, unnest(CAST(CAST(s.most_common_elems AS TEXT) AS \
+                 TEXT[]), s.most_common_elem_freqs) AS u(e, f) WHERE s.tablename = \
+                 'work_item_search' AND s.attname = 'words' AND u.e IS NOT NULL AND u.f >= 0.2",
+                &[],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(common.contains(&("dragon".to_string(),)), "{common:?}");
+        assert!(!common.contains(&("zephyr".to_string(),)), "{common:?}");
+    }
+    let three = vec![made[5], made[17], made[30]];
+    for terms in [
+        "dragon zephyr",
+        "zephyr dragon",
+        "drag zeph",
+        "dragon zephyr n1",
+    ] {
+        let want = if terms.ends_with("n1") {
+            vec![made[17]]
+        } else {
+            three.clone()
+        };
+        let p = search(&app, pid, &format!("searchTerms={}", enc(terms))).await;
+        assert_eq!(ids(&p), want, "terms {terms:?}");
+        assert_eq!(p["totalCount"], want.len() as i64, "terms {terms:?}");
+        // With a filter and a sort: the other statement shapes.
+        let p = search(
+            &app,
+            pid,
+            &format!(
+                "searchTerms={}&importanceLevelId=3&sortField=title&sortMode=desc",
+                enc(terms)
+            ),
+        )
+        .await;
+        let mut desc = want.clone();
+        desc.sort_by_key(|id| {
+            std::cmp::Reverse(format!("n{}", made.iter().position(|m| m == id).unwrap()))
+        });
+        assert_eq!(ids(&p), desc, "terms {terms:?}");
+        assert_eq!(p["totalCount"], want.len() as i64, "terms {terms:?}");
+    }
+    let p = search(&app, pid, "searchTerms=dragon%20zephyr&limit=1&offset=2").await;
+    assert_eq!(ids(&p), vec![made[30]]);
+    assert_eq!(p["totalCount"], 3);
+    assert_eq!(
+        search(&app, pid, "searchTerms=dragon").await["totalCount"],
+        40
+    );
+    assert_eq!(
+        search(&app, pid, "searchTerms=dragon%20yak").await["totalCount"],
+        37
+    );
+    let p = search(&app, pid, "searchTerms=dragon%20zephyr%20nothing").await;
+    assert_eq!(p["totalCount"], 0);
+    assert!(ids(&p).is_empty());
+}
+
 /// PostgreSQL's vocabulary came with migration 0012, after items were indexed: it is filled from
 /// the index, so a database that had items before finds them with the same prefixes.
 #[tokio::test]
