@@ -14,7 +14,8 @@
 //!   resident set of an idle server. It frees no memory of the machine (the page cache keeps
 //!   the file), it only stops counting pages this process will not touch again.
 //!
-//! Linux only (a no-op elsewhere); every error is ignored, none of it is needed for serving.
+//! The heap purge runs everywhere; dropping pages is Linux only. Every error is ignored: none of
+//! it is needed for serving.
 
 /// Trims the heap and start-up code from the resident set.
 pub fn after_startup() {
