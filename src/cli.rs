@@ -114,6 +114,7 @@ async fn serve(data: &DataArgs, args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }
+    let app = app.trim_after_start();
     let where_ = match &data.database_url {
         Some(u) => redact(u),
         None => data.data_dir.display().to_string(),

@@ -31,6 +31,8 @@ pub struct App {
     dispatch: DispatchSettings,
     /// Routes served beside the API (the sandbox's `/_sandbox`), outside its middleware.
     extra: Option<axum::Router>,
+    /// Trim start-up memory once the router is built (`questlog serve` only, see `server::trim`).
+    trim_after_start: bool,
 }
 
 impl App {
@@ -54,6 +56,7 @@ impl App {
             ),
             dispatch: DispatchSettings::default(),
             extra: None,
+            trim_after_start: false,
         })
     }
 
@@ -66,6 +69,12 @@ impl App {
     /// Routes to serve beside the API (the sandbox's control routes).
     pub fn with_routes(mut self, routes: axum::Router) -> App {
         self.extra = Some(routes);
+        self
+    }
+
+    /// Gives start-up's memory back once the server is ready (see `server::trim`).
+    pub fn trim_after_start(mut self) -> App {
+        self.trim_after_start = true;
         self
     }
 
@@ -101,6 +110,9 @@ impl App {
         let mut router = http::app(self.state);
         if let Some(extra) = self.extra {
             router = extra.merge(router);
+        }
+        if self.trim_after_start {
+            server::trim::after_startup();
         }
         server::serve(self.listener, router, &settings, shutdown).await;
         dispatcher.stop(delivery_timeout).await;

@@ -13,6 +13,8 @@
 //! - `Idle`: answered, no byte of a next request yet. Closed `idle_timeout` after the last byte
 //!   written (so a client that stops reading its response is also let go).
 
+pub mod trim;
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;

@@ -190,13 +190,21 @@ fn all_routes() -> OpenApiRouter<AppState> {
 /// The complete service: routes, docs, fallbacks and middleware.
 pub fn app(state: AppState) -> Router {
     let (router, doc) = api_router().split_for_parts();
+    // Rendered once: the document struct (about 2 MB of heap) is dropped here instead of being
+    // kept for the life of the process; the JSON is a quarter of a megabyte.
+    let openapi_json = openapi::render(doc);
     let settings = state.settings.clone();
     router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || openapi::serve(openapi_json.clone())),
+        )
         .merge(
-            utoipa_swagger_ui::SwaggerUi::new("/docs")
-                .url("/openapi.json", doc)
-                // Keeps the key entered under "Authorize" across page reloads.
-                .config(utoipa_swagger_ui::Config::default().persist_authorization(true)),
+            utoipa_swagger_ui::SwaggerUi::new("/docs").config(
+                utoipa_swagger_ui::Config::new(["/openapi.json"])
+                    // Keeps the key entered under "Authorize" across page reloads.
+                    .persist_authorization(true),
+            ),
         )
         .merge(downloads::routes())
         .merge(crate::mcp::http::routes(&state))

@@ -1,5 +1,8 @@
 //! The parts of the OpenAPI document not generated from the handlers.
 
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -33,6 +36,15 @@ impl Modify for ApiKeyScheme {
 
 pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// The document as `/openapi.json` serves it: compact JSON, the bytes `axum::Json` would write.
+pub fn render(doc: utoipa::openapi::OpenApi) -> Bytes {
+    Bytes::from(serde_json::to_vec(&doc).expect("the OpenAPI document serialises"))
+}
+
+pub async fn serve(json: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], json).into_response()
 }
 
 /// Documents the replies that come from middleware and extractors rather than from handler
