@@ -194,7 +194,8 @@ pub struct ServeArgs {
     /// at most 1,000 elements, 128 levels of nesting, query values of 1,024 characters (400).
     #[arg(long, env = "QUESTLOG_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
-    /// Database connections in the pool.
+    /// Database connections: SQLite readers (at most one per core); PostgreSQL, for reads and
+    /// for writes each.
     #[arg(long, env = "QUESTLOG_MAX_CONNECTIONS", default_value_t = 8)]
     pub max_connections: u32,
     /// Seconds a client has to send a request's headers, counted from the connection's accept
