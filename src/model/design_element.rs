@@ -87,26 +87,9 @@ crate::lite_row!(DesignElementRow {
     closed_work_item_count
 });
 
-/// `{DESIGN_ELEMENT_SELECT} WHERE de.project_id = $1 …` into `DesignElementRow`. The counts
-/// add up the element's running totals (`design_element_tallies`, a few rows per element kept
-/// by the work-item triggers of migration 0009), so a page costs one query.
-pub const DESIGN_ELEMENT_SELECT: &str = "SELECT de.project_id, de.design_element_id, de.parent_id, \
-     de.sibling_index, de.name, de.description, de.start_date, de.due_date, de.creation_date, \
-     de.update_date, de.creator_id, dt.design_element_type_id AS type_id, dt.name AS type_name, \
-     dt.icon AS type_icon, dt.color AS type_color, dt.creation_date AS type_creation_date, \
-     (SELECT CAST(COALESCE(SUM(t.n), 0) AS BIGINT) FROM design_element_tallies t \
-        WHERE t.project_id = de.project_id AND t.design_element_id = de.design_element_id) \
-        AS total_work_item_count, \
-     (SELECT CAST(COALESCE(SUM(t.n), 0) AS BIGINT) FROM design_element_tallies t \
-        JOIN stages s ON s.project_id = t.project_id AND s.stage_id = t.stage_id \
-        WHERE t.project_id = de.project_id AND t.design_element_id = de.design_element_id \
-        AND s.status = 'closed') AS closed_work_item_count \
-     FROM design_elements de JOIN design_element_types dt \
-       ON dt.project_id = de.project_id AND dt.design_element_type_id = de.design_element_type_id";
-
-/// `DESIGN_ELEMENT_SELECT` with the counts left at 0, for callers that add them up in one
-/// grouped statement for all their elements (`design_elements_by_id_with`).
-const DESIGN_ELEMENT_SELECT_UNCOUNTED: &str = "SELECT de.project_id, de.design_element_id, \
+/// `{DESIGN_ELEMENT_SELECT} WHERE de.project_id = $1 …` into `DesignElementRow`, with the counts
+/// at 0: `add_counts` fills them in for all the rows in one grouped statement.
+const DESIGN_ELEMENT_SELECT: &str = "SELECT de.project_id, de.design_element_id, \
      de.parent_id, de.sibling_index, de.name, de.description, de.start_date, de.due_date, \
      de.creation_date, de.update_date, de.creator_id, dt.design_element_type_id AS type_id, \
      dt.name AS type_name, dt.icon AS type_icon, dt.color AS type_color, \
@@ -146,9 +129,9 @@ impl DesignElement {
     }
 }
 
-/// Loads rows with `{DESIGN_ELEMENT_SELECT} {where_sql}` and shapes them, fetching all their
-/// creators in one more query. `hidden`: the categories the caller cannot read
-/// (`Member::hidden_categories`), whose work items are left out of the counts.
+/// Loads rows with `{DESIGN_ELEMENT_SELECT} {where_sql}` and shapes them, with their counts and
+/// all their creators in one more statement each. `hidden`: the categories the caller cannot
+/// read (`Member::hidden_categories`), whose work items are left out of the counts.
 pub async fn load_design_elements(
     tx: &mut Tx,
     project_id: i64,
@@ -156,44 +139,60 @@ pub async fn load_design_elements(
     where_sql: &str,
     params: &[Val],
 ) -> DbResult<Vec<DesignElement>> {
-    load_design_elements_with(tx, project_id, hidden, where_sql, params, &HashMap::new()).await
-}
-
-/// `load_design_elements` for a caller that already holds project users (`known`, by user id):
-/// only the creators missing from it are fetched.
-async fn load_design_elements_with(
-    tx: &mut Tx,
-    project_id: i64,
-    hidden: &[i64],
-    where_sql: &str,
-    params: &[Val],
-    known: &HashMap<i64, Shared<ProjectUser>>,
-) -> DbResult<Vec<DesignElement>> {
-    let rows: Vec<DesignElementRow> = tx
+    let mut rows: Vec<DesignElementRow> = tx
         .all(&format!("{DESIGN_ELEMENT_SELECT} {where_sql}"), params)
         .await?;
-    shape_design_elements(tx, project_id, hidden, rows, known).await
+    add_counts(tx, project_id, &mut rows, hidden).await?;
+    shape(tx, project_id, rows, &HashMap::new()).await
 }
 
-/// Rows into elements: the counts without the `hidden` categories, creators missing from
-/// `known` fetched.
-async fn shape_design_elements(
+/// Elements counted per grouped statement at most (bounds its parameter list).
+const COUNTED_PER_STATEMENT: usize = 500;
+
+/// Fills in the rows' work-item counts, leaving out the `hidden` categories: one grouped
+/// statement (per 500 elements) that reads each running total (`design_element_tallies`, a few
+/// rows per element kept by the work-item triggers of migration 0009) once, in index order,
+/// checking its stage against the closed ones listed once per statement.
+async fn add_counts(
     tx: &mut Tx,
     project_id: i64,
+    rows: &mut [DesignElementRow],
     hidden: &[i64],
-    mut rows: Vec<DesignElementRow>,
-    known: &HashMap<i64, Shared<ProjectUser>>,
-) -> DbResult<Vec<DesignElement>> {
-    if !hidden.is_empty() && !rows.is_empty() {
-        let unseen = hidden_counts(tx, project_id, hidden).await?;
-        for r in &mut rows {
-            if let Some((total, closed)) = unseen.get(&r.design_element_id) {
-                r.total_work_item_count -= total;
-                r.closed_work_item_count -= closed;
-            }
-        }
+) -> DbResult<()> {
+    let mut counts: HashMap<i64, (i64, i64)> = HashMap::new();
+    let ids: Vec<i64> = rows.iter().map(|r| r.design_element_id).collect();
+    for chunk in ids.chunks(COUNTED_PER_STATEMENT) {
+        let mut params: Vec<Val> = vec![project_id.into()];
+        params.extend(chunk.iter().map(|i| Val::from(*i)));
+        let in_list = placeholders(2, chunk.len());
+        let hidden_cond = if hidden.is_empty() {
+            String::new()
+        } else {
+            let list = placeholders(params.len() + 1, hidden.len());
+            params.extend(hidden.iter().map(|c| Val::from(*c)));
+            format!(" AND t.category_id NOT IN ({list})")
+        };
+        let rows: Vec<(i64, i64, i64)> = tx
+            .all(
+                &format!(
+                    "SELECT t.design_element_id, CAST(SUM(t.n) AS BIGINT), \
+                     CAST(SUM(CASE WHEN t.stage_id IN (SELECT s.stage_id FROM stages s \
+                       WHERE s.project_id = $1 AND s.status = 'closed') THEN t.n ELSE 0 END) AS BIGINT) \
+                     FROM design_element_tallies t \
+                     WHERE t.project_id = $1 AND t.design_element_id IN ({in_list}){hidden_cond} \
+                     GROUP BY t.design_element_id"
+                ),
+                &params,
+            )
+            .await?;
+        counts.extend(rows.into_iter().map(|(d, t, c)| (d, (t, c))));
     }
-    shape(tx, project_id, rows, known).await
+    for r in rows.iter_mut() {
+        let (total, closed) = counts.get(&r.design_element_id).copied().unwrap_or((0, 0));
+        r.total_work_item_count = total;
+        r.closed_work_item_count = closed;
+    }
+    Ok(())
 }
 
 /// Shapes rows, fetching the creators missing from `known` in one statement.
@@ -220,39 +219,6 @@ async fn shape(
         .into_iter()
         .map(|r| DesignElement::from_row(r, &users))
         .collect())
-}
-
-/// Linked work items of the `hidden` categories per design element: (total, closed). Only
-/// restricted members pay for this statement; the category list is sent in bounded chunks.
-async fn hidden_counts(
-    tx: &mut Tx,
-    project_id: i64,
-    hidden: &[i64],
-) -> DbResult<HashMap<i64, (i64, i64)>> {
-    let mut out: HashMap<i64, (i64, i64)> = HashMap::new();
-    for chunk in hidden.chunks(500) {
-        let mut params: Vec<Val> = vec![project_id.into()];
-        params.extend(chunk.iter().map(|c| Val::from(*c)));
-        let rows: Vec<(i64, i64, i64)> = tx
-            .all_memo(
-                &format!(
-                    "SELECT t.design_element_id, CAST(SUM(t.n) AS BIGINT), \
-                     CAST(SUM(CASE WHEN s.status = 'closed' THEN t.n ELSE 0 END) AS BIGINT) \
-                     FROM design_element_tallies t \
-                     JOIN stages s ON s.project_id = t.project_id AND s.stage_id = t.stage_id \
-                     WHERE t.project_id = $1 AND t.category_id IN ({}) GROUP BY t.design_element_id",
-                    placeholders(2, chunk.len())
-                ),
-                &params,
-            )
-            .await?;
-        for (id, total, closed) in rows {
-            let e = out.entry(id).or_default();
-            e.0 += total;
-            e.1 += closed;
-        }
-    }
-    Ok(out)
 }
 
 /// Design elements by id (without parent/children), for nesting in work items; `hidden` as in
@@ -304,44 +270,13 @@ pub async fn design_elements_by_id_with(
         let mut read: Vec<DesignElementRow> = tx
             .all(
                 &format!(
-                    "{DESIGN_ELEMENT_SELECT_UNCOUNTED} \
+                    "{DESIGN_ELEMENT_SELECT} \
                      WHERE de.project_id = $1 AND de.design_element_id IN ({in_list})"
                 ),
                 &params,
             )
             .await?;
-        // The counts of all of them in one statement that reads each running total once, in
-        // index order (no sort), checking its stage against the closed ones listed once per
-        // statement (two correlated subqueries per element read every row twice, one of them
-        // joined to stages).
-        let hidden_cond = if hidden.is_empty() {
-            String::new()
-        } else {
-            let list = placeholders(params.len() + 1, hidden.len());
-            params.extend(hidden.iter().map(|c| Val::from(*c)));
-            format!(" AND t.category_id NOT IN ({list})")
-        };
-        let counts: Vec<(i64, i64, i64)> = tx
-            .all(
-                &format!(
-                    "SELECT t.design_element_id, CAST(SUM(t.n) AS BIGINT), \
-                     CAST(SUM(CASE WHEN t.stage_id IN (SELECT s.stage_id FROM stages s \
-                       WHERE s.project_id = $1 AND s.status = 'closed') THEN t.n ELSE 0 END) AS BIGINT) \
-                     FROM design_element_tallies t \
-                     WHERE t.project_id = $1 AND t.design_element_id IN ({in_list}){hidden_cond} \
-                     GROUP BY t.design_element_id"
-                ),
-                &params,
-            )
-            .await?;
-        let counts: HashMap<i64, (i64, i64)> =
-            counts.into_iter().map(|(d, t, c)| (d, (t, c))).collect();
-        for r in &mut read {
-            if let Some((total, closed)) = counts.get(&r.design_element_id) {
-                r.total_work_item_count = *total;
-                r.closed_work_item_count = *closed;
-            }
-        }
+        add_counts(tx, project_id, &mut read, hidden).await?;
         for id in missing {
             let row: Vec<DesignElementRow> = read
                 .iter()
